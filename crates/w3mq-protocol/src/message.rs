@@ -1,0 +1,166 @@
+//! The chat message of seed 000, with the server's `id` and `seq`.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::swap_card::SwapCard;
+
+/// The message types the protocol knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgType {
+    /// `msg_contents` is plain text.
+    Text,
+    /// `msg_contents` is a [`SwapCard`].
+    SudoSwapCard,
+}
+
+impl MsgType {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<MsgType> {
+        match s {
+            "text" => Some(MsgType::Text),
+            "sudo_swap_card" => Some(MsgType::SudoSwapCard),
+            _ => None,
+        }
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MsgType::Text => "text",
+            MsgType::SudoSwapCard => "sudo_swap_card",
+        }
+    }
+}
+
+/// A message as it travels on `msg/<u>` and `chat/<room_id>`.
+///
+/// Missing fields take their defaults, as stock 2022 clients omit some; the
+/// room may be given as `to` (the 2022 JS SDK) instead of `to_room_id`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Message {
+    /// Added by the server: the message's object id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Added by the server: 1, 2, 3, … per room (extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+    /// Chosen by the client to make resends idempotent (extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_msg_id: Option<String>,
+    /// The sender's user id.
+    #[serde(default)]
+    pub from_uid: String,
+    /// The room.
+    #[serde(default, alias = "to")]
+    pub to_room_id: String,
+    /// `text` or `sudo_swap_card`.
+    #[serde(default)]
+    pub msg_type: String,
+    /// Text, or a swap card (as an object or a JSON string).
+    #[serde(default)]
+    pub msg_contents: serde_json::Value,
+    /// This message is a thread root.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_thread: bool,
+    /// This message is an OpenSea item thread root.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_opensea_item_thread: bool,
+    #[allow(missing_docs)]
+    #[serde(default)]
+    pub opensea_item_contract_address: String,
+    #[allow(missing_docs)]
+    #[serde(default)]
+    pub opensea_item_token_id: String,
+    #[allow(missing_docs)]
+    #[serde(default)]
+    pub opensea_item_name: String,
+    #[allow(missing_docs)]
+    #[serde(default)]
+    pub opensea_item_description: String,
+    #[allow(missing_docs)]
+    #[serde(default)]
+    pub opensea_item_image_url: String,
+    /// The thread root this message belongs to, or empty.
+    #[serde(default)]
+    pub belong_to_thread_id: String,
+    /// The message this one replies to, or empty.
+    #[serde(default)]
+    pub reply_to_msg_id: String,
+    /// Unix nanoseconds (the server normalizes seconds and milliseconds).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub created_at: i64,
+    /// Users mentioned.
+    #[serde(default)]
+    pub at_user_ids: Vec<String>,
+}
+
+/// The typed contents of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MsgContents {
+    /// Plain text.
+    Text(String),
+    /// A trade card.
+    SudoSwapCard(Box<SwapCard>),
+}
+
+impl Message {
+    /// The message's contents as their type says, or `None` when they do not
+    /// fit (see [`crate::validate_message`] for the reason).
+    pub fn contents(&self) -> Option<MsgContents> {
+        match MsgType::parse(&self.msg_type)? {
+            MsgType::Text => self
+                .msg_contents
+                .as_str()
+                .map(|s| MsgContents::Text(s.to_owned())),
+            MsgType::SudoSwapCard => {
+                let card: SwapCard = match &self.msg_contents {
+                    serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
+                    v @ serde_json::Value::Object(_) => serde_json::from_value(v.clone()).ok()?,
+                    _ => return None,
+                };
+                Some(MsgContents::SudoSwapCard(Box::new(card)))
+            }
+        }
+    }
+
+    /// A plain text message from `from_uid` to `room_id`.
+    pub fn text(from_uid: &str, room_id: &str, text: &str) -> Message {
+        Message {
+            from_uid: from_uid.into(),
+            to_room_id: room_id.into(),
+            msg_type: MsgType::Text.as_str().into(),
+            msg_contents: serde_json::Value::String(text.into()),
+            created_at: crate::ids::now_nanos(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Accepts `true`/`false`, 0/1 and "true"/"false", as loose 2022 clients sent.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Ok(b),
+        serde_json::Value::Null => Ok(false),
+        serde_json::Value::Number(n) => Ok(n.as_i64().unwrap_or(0) != 0),
+        serde_json::Value::String(s) => match s.as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" | "" => Ok(false),
+            _ => Err(D::Error::custom("expected a boolean")),
+        },
+        _ => Err(D::Error::custom("expected a boolean")),
+    }
+}
+
+/// Accepts an integer or a float (Python's `time.time()`), as Unix time in any unit.
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(0),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .ok_or_else(|| D::Error::custom("expected a timestamp")),
+        _ => Err(D::Error::custom("expected a timestamp")),
+    }
+}
