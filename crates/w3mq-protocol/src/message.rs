@@ -159,8 +159,25 @@ fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         serde_json::Value::Null => Ok(0),
         serde_json::Value::Number(n) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(float_nanos))
             .ok_or_else(|| D::Error::custom("expected a timestamp")),
         _ => Err(D::Error::custom("expected a timestamp")),
     }
+}
+
+/// A float timestamp in nanoseconds, its unit told by its magnitude as in
+/// [`crate::ids::normalize_timestamp`], keeping the fraction (`1653400377.25`
+/// seconds is `1653400377250000000`, not `…377000000000`).
+fn float_nanos(f: f64) -> i64 {
+    let scale = if f < 1e11 {
+        1e9
+    } else if f < 1e14 {
+        1e6
+    } else if f < 1e17 {
+        1e3
+    } else {
+        1.0
+    };
+    // `as` saturates; zero and negatives stay "not given".
+    (f * scale) as i64
 }

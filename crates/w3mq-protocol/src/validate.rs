@@ -133,11 +133,18 @@ pub fn validate_message(payload: &[u8], publisher: &str) -> Result<Message, Reje
     if payload.len() > MAX_PAYLOAD_BYTES {
         return Err(Rejection::PayloadTooLarge(payload.len()));
     }
-    let mut m: Message = serde_json::from_slice(payload).map_err(|e| {
+    let malformed = |e: serde_json::Error| {
         let mut s = e.to_string();
-        s.truncate(200);
+        truncate_on_char_boundary(&mut s, 200);
         Rejection::MalformedJson(s)
-    })?;
+    };
+    // Parsed to a value first: a struct would also take a JSON array of its
+    // fields in order, and the wire form is an object.
+    let v: serde_json::Value = serde_json::from_slice(payload).map_err(malformed)?;
+    if !v.is_object() {
+        return Err(Rejection::MalformedJson("not a JSON object".into()));
+    }
+    let mut m: Message = serde_json::from_value(v).map_err(malformed)?;
     m.id = None;
     m.seq = None;
 
@@ -161,7 +168,7 @@ pub fn validate_message(payload: &[u8], publisher: &str) -> Result<Message, Reje
 
     let Some(kind) = MsgType::parse(&m.msg_type) else {
         let mut t = m.msg_type.clone();
-        t.truncate(64);
+        truncate_on_char_boundary(&mut t, 64);
         return Err(Rejection::UnknownMsgType(t));
     };
     check_contents(&m, kind)?;
@@ -191,6 +198,18 @@ pub fn validate_message(payload: &[u8], publisher: &str) -> Result<Message, Reje
     }
     m.at_user_ids = ats;
     Ok(m)
+}
+
+/// Cuts `s` to at most `max` bytes without splitting a character
+/// (`String::truncate` panics inside one, and these strings quote the client).
+fn truncate_on_char_boundary(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
 }
 
 fn check_contents(m: &Message, kind: MsgType) -> Result<(), Rejection> {
@@ -235,15 +254,13 @@ fn check_opensea_item(m: &Message) -> Result<(), Rejection> {
     let addr = &m.opensea_item_contract_address;
     let token = &m.opensea_item_token_id;
     let img = &m.opensea_item_image_url;
-    if m.is_opensea_item_thread || !addr.is_empty() {
-        if !is_address(addr) {
-            return Err(Rejection::InvalidAddress("opensea_item_contract_address"));
-        }
+    if (m.is_opensea_item_thread || !addr.is_empty()) && !is_address(addr) {
+        return Err(Rejection::InvalidAddress("opensea_item_contract_address"));
     }
-    if m.is_opensea_item_thread || !token.is_empty() {
-        if token.is_empty() || token.len() > 78 || !token.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Rejection::InvalidTokenId);
-        }
+    let token_ok =
+        !token.is_empty() && token.len() <= 78 && token.bytes().all(|b| b.is_ascii_digit());
+    if (m.is_opensea_item_thread || !token.is_empty()) && !token_ok {
+        return Err(Rejection::InvalidTokenId);
     }
     if !img.is_empty() && !is_http_url(img) {
         return Err(Rejection::InvalidUrl("opensea_item_image_url"));

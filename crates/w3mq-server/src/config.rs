@@ -1,0 +1,83 @@
+//! Command-line settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// `w3mq-server`: a self-hostable Web3MQ server.
+#[derive(Debug, Clone, Parser)]
+#[command(version, about)]
+pub struct Config {
+    /// REST address. Port 0 picks a free port, and then every MQTT listener
+    /// left unset takes a free port too.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    pub http: SocketAddr,
+    /// MQTT over WebSocket address (default: the REST port + 1).
+    #[arg(long)]
+    pub mqtt_ws: Option<SocketAddr>,
+    /// MQTT over TCP address (default: the REST port + 2).
+    #[arg(long)]
+    pub mqtt_tcp: Option<SocketAddr>,
+    /// Serve no plain-TCP MQTT listener.
+    #[arg(long)]
+    pub no_mqtt_tcp: bool,
+    /// Where the database and the token key live (default: the platform's
+    /// data directory, e.g. ~/.local/share/w3mq-server).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Messages a second each user may send (0: no limit).
+    #[arg(long, default_value_t = 20.0)]
+    pub rate_per_sec: f64,
+    /// Messages a user may send in a burst.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate_burst: f64,
+    /// REST requests a second per token or client address (0: no limit).
+    #[arg(long, default_value_t = 100.0)]
+    pub rest_rate_per_sec: f64,
+    /// REST requests in a burst.
+    #[arg(long, default_value_t = 200.0)]
+    pub rest_rate_burst: f64,
+    /// Most MQTT connections per listener.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_connections: usize,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    pub log_json: bool,
+}
+
+impl Config {
+    /// The data directory to use.
+    pub fn data_dir(&self) -> PathBuf {
+        match &self.data_dir {
+            Some(d) => d.clone(),
+            None => {
+                let base = std::env::var_os("XDG_DATA_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| {
+                        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))
+                    })
+                    .unwrap_or_else(|| PathBuf::from("."));
+                base.join("w3mq-server")
+            }
+        }
+    }
+
+    /// (REST, MQTT-WS, MQTT-TCP) addresses with the defaults filled in.
+    pub fn addresses(&self) -> (SocketAddr, SocketAddr, Option<SocketAddr>) {
+        let derive = |offset: u16| {
+            let mut a = self.http;
+            if a.port() != 0 {
+                a.set_port(a.port().saturating_add(offset));
+            }
+            a
+        };
+        let ws = self.mqtt_ws.unwrap_or_else(|| derive(1));
+        let tcp = if self.no_mqtt_tcp {
+            None
+        } else {
+            Some(self.mqtt_tcp.unwrap_or_else(|| derive(2)))
+        };
+        (self.http, ws, tcp)
+    }
+}

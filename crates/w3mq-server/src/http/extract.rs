@@ -1,0 +1,139 @@
+//! Extractors and errors: JSON bodies, bearer tokens, the envelope on failure.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use w3mq_protocol::Envelope;
+
+use super::AppState;
+use crate::auth::Claims;
+use crate::store::StoreError;
+
+/// A failed request: its status and message, sent as the envelope.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status (also the envelope's `code`).
+    pub status: StatusCode,
+    /// What went wrong.
+    pub msg: String,
+}
+
+impl ApiError {
+    /// An error with `status`.
+    pub fn new(status: StatusCode, msg: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            msg: msg.into(),
+        }
+    }
+    /// 400.
+    pub fn bad(msg: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, msg)
+    }
+    /// 403.
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, msg)
+    }
+    /// 404.
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, msg)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Envelope::error(self.status.as_u16() as i64, self.msg);
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            e => {
+                tracing::error!(error = %e, "store failed");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }
+        }
+    }
+}
+
+/// A JSON body whose failures are answered with the envelope (400 or 413).
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let status = e.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(status, "request body is too large")
+            } else {
+                ApiError::new(status, e.body_text())
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
+    }
+}
+
+/// The signed-in caller, from `Authorization: Bearer <access_token>`.
+pub struct AuthUser(pub Claims);
+
+/// The bearer token of a request, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
+        state
+            .auth
+            .check_token(token)
+            .map(AuthUser)
+            .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))
+    }
+}
+
+/// Limits requests per bearer token, or per client address without one: 429.
+pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let key = match bearer(&parts) {
+        Some(t) => format!("t:{}", t.rsplit('.').next().unwrap_or(t)),
+        None => match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(a)) => format!("a:{}", a.ip()),
+            None => "a:unknown".into(),
+        },
+    };
+    if parts.uri.path() != "/healthz"
+        && parts.uri.path() != "/metrics"
+        && !state.limiter.allow(&key)
+    {
+        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limited").into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}

@@ -1,0 +1,70 @@
+//! The REST API of section 1: every route answers with the envelope
+//! `{"code", "msg", "data"}` and a matching HTTP status.
+
+mod extract;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::auth::Auth;
+use crate::broker::Bus;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::store::Store;
+
+pub use extract::ApiError;
+
+/// The largest REST request body.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Secrets and tokens.
+    pub auth: Arc<Auth>,
+    /// Delivery to connected clients.
+    pub bus: Arc<dyn Bus>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Request rate per token (or per address without one).
+    pub limiter: Arc<RateLimiter>,
+}
+
+/// The REST router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/login_random_secret", post(routes::login_random_secret))
+        .route("/login", post(routes::login))
+        .route("/refresh", get(routes::refresh))
+        .route("/register", post(routes::register))
+        .route("/info", post(routes::info))
+        .route("/search", post(routes::search))
+        .route("/profile", post(routes::profile))
+        .route("/rooms", post(routes::create_room))
+        .route("/rooms/{room_id}", get(routes::get_room))
+        .route("/rooms/{room_id}/members", post(routes::add_members))
+        .route("/rooms/{room_id}/leave", post(routes::leave_room))
+        .route("/my_rooms", get(routes::my_rooms))
+        .route("/my_chats", post(routes::my_chats))
+        .route("/messages", post(routes::messages))
+        .route("/messages/{msg_id}", get(routes::get_message))
+        .route("/threads", post(routes::create_thread))
+        .route("/threads/{room_id}/{page}/{size}", get(routes::threads))
+        .route("/contacts", post(routes::add_contact))
+        .route("/contacts/{page}/{size}", get(routes::contacts))
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(routes::metrics))
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::rate_limit,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,174 @@
+//! `w3mq-server`: a self-hostable server for the Web3MQ protocol.
+//!
+//! REST (axum) and MQTT over WebSocket and TCP (an embedded rmqtt broker)
+//! over one SQLite database. See `docs/protocol.md` and `PROTOCOL.md`.
+
+pub mod auth;
+pub mod broker;
+pub mod config;
+pub mod http;
+pub mod metrics;
+pub mod ratelimit;
+pub mod router;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::auth::Auth;
+use crate::broker::{BrokerConfig, Bus, RmqttBus};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::router::{RouterConfig, RouterHandle};
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+
+/// The addresses the server listens on, as bound.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// REST.
+    pub http: SocketAddr,
+    /// MQTT over WebSocket.
+    pub mqtt_ws: SocketAddr,
+    /// MQTT over TCP.
+    pub mqtt_tcp: Option<SocketAddr>,
+}
+
+impl Bound {
+    /// The ready line of PROTOCOL.md section 4.
+    pub fn ready_line(&self) -> String {
+        let mut s = format!(
+            "w3mq-server ready http=http://{} mqtt=ws://{}/mqtt",
+            shown(self.http),
+            shown(self.mqtt_ws)
+        );
+        if let Some(t) = self.mqtt_tcp {
+            s.push_str(&format!(" mqtt_tcp=tcp://{}", shown(t)));
+        }
+        s
+    }
+}
+
+/// An address as clients should dial it (an unspecified IP becomes loopback).
+fn shown(a: SocketAddr) -> SocketAddr {
+    if a.ip().is_unspecified() {
+        let ip = match a {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        };
+        SocketAddr::new(ip, a.port())
+    } else {
+        a
+    }
+}
+
+/// Runs the server until `shutdown` resolves, calling `ready` once every
+/// listener accepts connections. Finishes the messages it accepted before
+/// returning.
+pub async fn run(
+    cfg: Config,
+    ready: impl FnOnce(&Bound),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let dir = cfg.data_dir();
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating data dir {}", dir.display()))?;
+    let sqlite = SqliteStore::open(&dir)
+        .await
+        .context("opening the database")?;
+    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
+    let auth = Arc::new(Auth::open(&dir).context("loading the token key")?);
+    let metrics = Arc::new(Metrics::new());
+
+    let scx = broker::context().await;
+    let bus: Arc<dyn Bus> = Arc::new(RmqttBus::new(scx.clone()));
+    let (router, writer) = RouterHandle::start(
+        RouterConfig {
+            rate: cfg.rate_per_sec,
+            burst: cfg.rate_burst,
+            queue: 4096,
+        },
+        store.clone(),
+        bus.clone(),
+        metrics.clone(),
+    );
+    let (http_addr, ws_addr, tcp_addr) = cfg.addresses();
+    let listeners = broker::start(
+        scx,
+        BrokerConfig {
+            ws: ws_addr,
+            tcp: tcp_addr,
+            max_connections: cfg.max_connections,
+            max_packet_size: (w3mq_protocol::MAX_PAYLOAD_BYTES + 4096) as u32,
+            max_mqueue_len: 1000,
+        },
+        auth.clone(),
+        store.clone(),
+        router.clone(),
+        metrics.clone(),
+    )
+    .await
+    .context("starting the MQTT broker")?;
+
+    let state = http::AppState {
+        store: store.clone(),
+        auth,
+        bus,
+        metrics,
+        limiter: Arc::new(RateLimiter::new(cfg.rest_rate_per_sec, cfg.rest_rate_burst)),
+    };
+    let limiter = state.limiter.clone();
+    let app = http::router(state);
+    let listener = tokio::net::TcpListener::bind(http_addr)
+        .await
+        .with_context(|| format!("binding {http_addr}"))?;
+    let bound = Bound {
+        http: listener.local_addr()?,
+        mqtt_ws: listeners.ws,
+        mqtt_tcp: listeners.tcp,
+    };
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut http_stop = stop_rx.clone();
+    let http = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        })
+        .await
+    });
+    let sweeper_router = router.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut t = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            t.tick().await;
+            sweeper_router.sweep();
+            limiter.sweep();
+        }
+    });
+
+    ready(&bound);
+    shutdown.await;
+    tracing::info!("shutting down: finishing accepted messages");
+    router.close();
+    let _ = stop_tx.send(true);
+    if let Err(e) = writer.await {
+        tracing::error!(error = %e, "router writer failed");
+    }
+    match tokio::time::timeout(Duration::from_secs(10), http).await {
+        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "REST server stopped with an error"),
+        Err(_) => tracing::warn!("REST server did not stop within 10 s"),
+        _ => {}
+    }
+    sweeper.abort();
+    sqlite.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

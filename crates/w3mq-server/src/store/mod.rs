@@ -1,0 +1,213 @@
+//! Storage: the narrow seam between the server's rules and its database.
+//!
+//! [`Store`] is everything the REST handlers and the router need from a
+//! database. [`sqlite::SqliteStore`] implements it; a Postgres store for
+//! several nodes can implement the same trait without touching the rules,
+//! which come in from the router as a [`Rules`] function.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use thiserror::Error;
+use w3mq_protocol::{ChatRoom, Message, Rejection, Room, User};
+
+/// A storage failure.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column did not parse.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The thing asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// What the rules need to know about a message's place before it is stored.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The sender is a member of the room (false when the room does not exist).
+    pub is_member: bool,
+    /// The message this sender already stored with the same `client_msg_id`.
+    pub duplicate: Option<Message>,
+    /// `belong_to_thread_id`'s message: (its room, whether it is a thread root).
+    pub thread: Option<(String, bool)>,
+    /// `reply_to_msg_id`'s message: its room.
+    pub reply_room: Option<String>,
+}
+
+/// The router's acceptance rules, applied by the store inside its write
+/// transaction so that facts cannot change between check and commit.
+pub type Rules = fn(&Message, &Facts) -> Result<(), Rejection>;
+
+/// The outcome of appending one message.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The stored message, with `id`, `seq` and filtered `at_user_ids`.
+    pub message: Message,
+    /// It had been stored before (same sender and `client_msg_id`).
+    pub duplicate: bool,
+}
+
+/// What kind of room to create.
+#[derive(Debug, Clone)]
+pub enum NewRoom {
+    /// Creator and members (the creator is added if missing). One other
+    /// member makes a 1v1 room, which is returned if it exists already.
+    Users {
+        /// The creating user.
+        creator: String,
+        /// The other members.
+        members: Vec<String>,
+    },
+    /// A collection room, one per slug: returned (and joined) if it exists.
+    Collection {
+        /// The creating (or joining) user.
+        creator: String,
+        /// Unique slug.
+        slug: String,
+        /// Display name.
+        name: String,
+        /// Cover image URL.
+        cover: String,
+    },
+}
+
+/// The outcome of creating a room.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The room's id.
+    pub room_id: String,
+    /// Users who became members by this call (to be told `room_added`).
+    pub added: Vec<String>,
+}
+
+/// Query of `POST /messages` and `GET /threads`.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// 1-based page.
+    pub page: i64,
+    /// Page size (1..=100).
+    pub size: i64,
+}
+
+/// Where a message listing starts.
+#[derive(Debug, Clone, Copy)]
+pub enum After {
+    /// The newest messages, paged backwards, each page ascending.
+    Latest,
+    /// Messages with a greater `seq`, ascending.
+    Seq(i64),
+    /// Messages with a greater `created_at`, ascending.
+    Time(i64),
+}
+
+/// Everything the server stores.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The user of a wallet, created if it has none. `signed_in` marks it as
+    /// having proven the key.
+    async fn user_for_wallet(&self, wallet: &str, signed_in: bool) -> Result<User, StoreError>;
+    /// A user by id.
+    async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError>;
+    /// Records an unverified platform name for a wallet's user (creating the
+    /// user), unless that user has signed in or the name is taken.
+    async fn register(
+        &self,
+        wallet: &str,
+        platform: &str,
+        user_name: &str,
+    ) -> Result<User, StoreError>;
+    /// The user a platform name was registered for.
+    async fn user_by_platform(
+        &self,
+        platform: &str,
+        user_name: &str,
+    ) -> Result<Option<User>, StoreError>;
+    /// Users whose nick name or ENS name contains `keyword`, or whose wallet or id is it.
+    async fn search_users(&self, keyword: &str, limit: i64) -> Result<Vec<User>, StoreError>;
+    /// Updates a user's nick name and avatar.
+    async fn update_profile(
+        &self,
+        user_id: &str,
+        nick_name: Option<&str>,
+        avatar_url: Option<&str>,
+    ) -> Result<User, StoreError>;
+
+    /// Creates (or finds) a room.
+    async fn create_room(&self, new: NewRoom) -> Result<Created, StoreError>;
+    /// A room with its members.
+    async fn room(&self, room_id: &str) -> Result<Option<Room>, StoreError>;
+    /// Whether `user_id` is a member of `room_id`.
+    async fn is_member(&self, room_id: &str, user_id: &str) -> Result<bool, StoreError>;
+    /// Adds members; returns the ones that were not members before.
+    async fn add_members(
+        &self,
+        room_id: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<String>, StoreError>;
+    /// Removes a member; false if it was not one.
+    async fn remove_member(&self, room_id: &str, user_id: &str) -> Result<bool, StoreError>;
+    /// Rooms of a user.
+    async fn my_rooms(&self, user_id: &str) -> Result<Vec<String>, StoreError>;
+    /// Rooms of a user with their latest message, most recent activity first.
+    async fn my_chats(&self, user_id: &str, page: Page) -> Result<Vec<ChatRoom>, StoreError>;
+
+    /// Appends messages in one transaction, in order, applying `rules` to each.
+    async fn append(
+        &self,
+        batch: Vec<Message>,
+        rules: Rules,
+    ) -> Result<Vec<Result<Appended, Rejection>>, StoreError>;
+    /// A message by id.
+    async fn message(&self, id: &str) -> Result<Option<Message>, StoreError>;
+    /// A page of a room's messages, ascending by `seq`.
+    async fn messages(
+        &self,
+        room_id: &str,
+        after: After,
+        page: Page,
+    ) -> Result<Vec<Message>, StoreError>;
+    /// Makes a message a thread root (optionally an OpenSea item thread) and returns it.
+    async fn make_thread(
+        &self,
+        msg_id: &str,
+        item: Option<ItemFields>,
+    ) -> Result<Message, StoreError>;
+    /// Thread roots of a room, ascending by `seq`.
+    async fn thread_roots(&self, room_id: &str, page: Page) -> Result<Vec<Message>, StoreError>;
+    /// Messages of one thread, ascending by `seq`.
+    async fn thread_messages(
+        &self,
+        thread_id: &str,
+        page: Page,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// Adds a contact (idempotent).
+    async fn add_contact(&self, owner: &str, contact: &str) -> Result<(), StoreError>;
+    /// A page of contacts.
+    async fn contacts(&self, owner: &str, page: Page) -> Result<Vec<User>, StoreError>;
+}
+
+/// The OpenSea item fields of `POST /threads`.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFields {
+    /// `0x` + 40 hex digits.
+    pub contract_address: String,
+    /// Decimal digits.
+    pub token_id: String,
+    /// Item name.
+    pub name: String,
+    /// Item description.
+    pub description: String,
+    /// http(s) image URL.
+    pub image_url: String,
+}
