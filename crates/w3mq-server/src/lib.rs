@@ -103,7 +103,9 @@ pub async fn run(
             ws: ws_addr,
             tcp: tcp_addr,
             max_connections: cfg.max_connections,
-            max_packet_size: (w3mq_protocol::MAX_PAYLOAD_BYTES + 4096) as u32,
+            // Larger than the payload limit, so that an oversized message gets a
+            // clear `payload_too_large` event; far larger ones end the connection.
+            max_packet_size: (4 * w3mq_protocol::MAX_PAYLOAD_BYTES) as u32,
             max_mqueue_len: 1000,
         },
         auth.clone(),

@@ -10,7 +10,7 @@ use w3mq_server::config::Config;
 async fn main() -> std::process::ExitCode {
     let cfg = Config::parse();
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,rmqtt=warn,rmqtt_net=warn,sqlx=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info,rmqtt=warn,rmqtt_net=error,sqlx=warn"));
     let sub = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -66,7 +66,7 @@ impl ServerProcess {
             .args(&self.args)
             .env(
                 "RUST_LOG",
-                std::env::var("W3MQ_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                std::env::var("W3MQ_SERVER_LOG").unwrap_or_else(|_| "warn,rmqtt_net=error".into()),
             )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -109,6 +109,11 @@ impl ServerProcess {
         Ok(status.code().unwrap_or(-1))
     }
 
+    /// The process id, while running.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(|c| c.id())
+    }
+
     /// Kills the process at once (SIGKILL).
     pub async fn kill(&mut self) -> Result<()> {
         if let Some(mut c) = self.child.take() {
@@ -123,6 +128,11 @@ impl ServerProcess {
         if code != 0 {
             return Err(format!("server exited with {code}").into());
         }
+        self.restart_after_stop().await
+    }
+
+    /// Starts again on the same ports and data directory after a stop or kill.
+    pub async fn restart_after_stop(&mut self) -> Result<()> {
         let http = self.http.trim_start_matches("http://").to_owned();
         let ws_port = self
             .mqtt_ws
