@@ -528,3 +528,57 @@ async fn mqtt_over_plain_tcp_works_too() -> Result<()> {
     assert_eq!(m.recv_on(&chat(&room)).await?["msg_contents"], "tcp");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_subscriber_that_stops_reading_does_not_stall_the_room() -> Result<()> {
+    let w = world(&["--rate-per-sec", "0"]).await?;
+    let alice = w.api.new_account().await?;
+    let bob = w.api.new_account().await?;
+    let carol = w.api.new_account().await?;
+    let room = alice.create_room(&[&bob, &carol]).await?;
+    let mut mb = join(&w, &bob, &room).await?;
+    let ma = alice.mqtt(&w.server.mqtt_ws).await?;
+
+    // Carol subscribes over TCP, then never reads her socket again.
+    let (host, port) = w.server.mqtt_tcp.rsplit_once(':').ok_or("no port")?;
+    let mut o = rumqttc::MqttOptions::new("carol-stuck", host, port.parse()?);
+    o.set_credentials(&carol.user_id, &carol.token);
+    let (stuck, mut stuck_loop) = rumqttc::AsyncClient::new(o, 10);
+    stuck
+        .subscribe(chat(&room), rumqttc::QoS::AtLeastOnce)
+        .await?;
+    loop {
+        let ev = tokio::time::timeout(w3mq_testkit::WAIT, stuck_loop.poll()).await??;
+        if matches!(ev, rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_))) {
+            break;
+        }
+    }
+
+    // Far more than the socket buffers hold: 3,000 messages of 2 KB.
+    const N: i64 = 3000;
+    let text = "x".repeat(2048);
+    let topic = chat(&room);
+    let sender = tokio::spawn(async move {
+        for i in 0..N {
+            let m = text_message(&alice.user_id, &room, &text, Some(&format!("s{i}")));
+            if ma
+                .publish(&format!("msg/{}", alice.user_id), m.to_string())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        ma
+    });
+    let mut last = 0;
+    while last < N {
+        let m = mb.recv_on(&topic).await?;
+        let seq = m["seq"].as_i64().unwrap_or(-1);
+        assert_eq!(seq, last + 1, "bob sees every message in order");
+        last = seq;
+    }
+    sender.await?;
+    drop(stuck_loop);
+    Ok(())
+}
