@@ -48,13 +48,13 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,
     /// The sender's user id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from_uid: String,
     /// The room.
-    #[serde(default, alias = "to")]
+    #[serde(default, alias = "to", deserialize_with = "null_as_empty")]
     pub to_room_id: String,
     /// `text` or `sudo_swap_card`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub msg_type: String,
     /// Text, or a swap card (as an object or a JSON string).
     #[serde(default)]
@@ -66,31 +66,31 @@ pub struct Message {
     #[serde(default, deserialize_with = "lenient_bool")]
     pub is_opensea_item_thread: bool,
     #[allow(missing_docs)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub opensea_item_contract_address: String,
     #[allow(missing_docs)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub opensea_item_token_id: String,
     #[allow(missing_docs)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub opensea_item_name: String,
     #[allow(missing_docs)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub opensea_item_description: String,
     #[allow(missing_docs)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub opensea_item_image_url: String,
     /// The thread root this message belongs to, or empty.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub belong_to_thread_id: String,
     /// The message this one replies to, or empty.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub reply_to_msg_id: String,
     /// Unix nanoseconds (the server normalizes seconds and milliseconds).
     #[serde(default, deserialize_with = "lenient_i64")]
     pub created_at: i64,
     /// Users mentioned.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strings_only")]
     pub at_user_ids: Vec<String>,
 }
 
@@ -134,6 +134,22 @@ impl Message {
             ..Default::default()
         }
     }
+}
+
+/// A string field that a loose client sent as `null` (Python's `None`) is empty.
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A list of ids: `null` is empty, entries that are not strings are dropped.
+fn strings_only<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(v.into_iter()
+        .filter_map(|x| match x {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Accepts `true`/`false`, 0/1 and "true"/"false", as loose 2022 clients sent.

@@ -1334,3 +1334,19 @@ fn hostile_item_names_are_stored_unchanged() {
         }
     }
 }
+
+#[test]
+fn null_string_fields_and_non_string_mentions_are_tolerated() {
+    let raw = r#"{"from_uid": null, "to_room_id": "61f1007e604cc5be5f7a3c30", "msg_type": "text",
+        "msg_contents": "hi", "reply_to_msg_id": null, "belong_to_thread_id": null,
+        "opensea_item_name": null, "at_user_ids": [1, "61f1006d604cc5be5f7a3c2e", null]}"#;
+    let m = w3mq_protocol::validate_message(raw.as_bytes(), "61f1006d604cc5be5f7a3c2d")
+        .expect("nulls are empty");
+    assert_eq!(m.from_uid, "61f1006d604cc5be5f7a3c2d");
+    assert_eq!(m.reply_to_msg_id, "");
+    assert_eq!(m.at_user_ids, vec!["61f1006d604cc5be5f7a3c2e".to_string()]);
+    let raw = r#"{"to_room_id": "61f1007e604cc5be5f7a3c30", "msg_type": "text", "msg_contents": "hi", "at_user_ids": null}"#;
+    let m = w3mq_protocol::validate_message(raw.as_bytes(), "61f1006d604cc5be5f7a3c2d")
+        .expect("null list");
+    assert!(m.at_user_ids.is_empty());
+}
