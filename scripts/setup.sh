@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Idempotent setup of a Debian 12 machine for building and testing this project.
+#
+#   - Debian packages: mosquitto + mosquitto-clients (the peer broker the bench
+#     compares against; its system service is kept stopped and disabled, since
+#     the bench starts its own), python3 + python3-venv (the interop tests).
+#   - A Python venv at .venv/ with the pinned packages of
+#     tests/interop/requirements.txt (paho-mqtt 2.x, eth-account, requests, pytest).
+#   - A check that the Rust toolchain (cargo, rustfmt, clippy) is there.
+#
+# A second run does nothing but checks and takes about a second.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+log() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  SUDO=()
+fi
+as_root() {
+  if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then
+    die "need root (or sudo) to run: $*"
+  fi
+  "${SUDO[@]}" "$@"
+}
+
+# --- Debian packages -------------------------------------------------------
+
+APT_PACKAGES=(mosquitto mosquitto-clients python3 python3-venv ca-certificates)
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = "installed" ]
+}
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  is_installed "$p" || missing+=("$p")
+done
+
+installed_mosquitto_now=0
+if [ ${#missing[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install ${missing[*]} by hand"
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  for p in "${missing[@]}"; do
+    [ "$p" = mosquitto ] && installed_mosquitto_now=1
+  done
+else
+  log "Debian packages present: ${APT_PACKAGES[*]}"
+fi
+
+# mosquitto's system service must not hold port 1883: our bench runs its own broker.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  if [ "$(systemctl is-enabled mosquitto.service 2>/dev/null || true)" = enabled ]; then
+    log "disabling and stopping the mosquitto system service"
+    as_root systemctl disable --now mosquitto.service >/dev/null 2>&1 || true
+  elif [ "$installed_mosquitto_now" = 1 ] && systemctl is-active --quiet mosquitto.service; then
+    as_root systemctl stop mosquitto.service || true
+  fi
+else
+  # No systemd (a container): the sysvinit script may have started it on install.
+  if [ "$installed_mosquitto_now" = 1 ]; then
+    pidfile=/run/mosquitto/mosquitto.pid
+    if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      log "stopping the mosquitto service that apt started"
+      as_root service mosquitto stop >/dev/null 2>&1 || as_root kill "$(cat "$pidfile")" || true
+    fi
+  fi
+  if ls /etc/rc[2-5].d/S*mosquitto >/dev/null 2>&1; then
+    log "disabling the mosquitto init script"
+    as_root update-rc.d mosquitto disable >/dev/null 2>&1 || true
+  fi
+fi
+
+# --- Python venv -----------------------------------------------------------
+
+REQ=tests/interop/requirements.txt
+VENV=.venv
+STAMP=$VENV/.w3mq-setup-stamp
+
+# Debian's python3 when there is one (python3-venv is for it), else the one on PATH.
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=$(command -v python3 || true); fi
+[ -n "$PY" ] || die "python3 not found"
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
+  die "$PY is $("$PY" -V 2>&1); the interop tests need Python 3.10 or newer"
+[ -f "$REQ" ] || die "$REQ is missing"
+
+want_stamp="$(sha256sum "$REQ" | cut -d' ' -f1) $("$PY" -c 'import sys; print(sys.version.split()[0])')"
+have_stamp=$(cat "$STAMP" 2>/dev/null || true)
+
+if [ "$want_stamp" = "$have_stamp" ] && "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest' 2>/dev/null; then
+  log "Python venv up to date: $VENV ($("$VENV/bin/python" -V 2>&1))"
+else
+  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null ||
+     [ "$("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')" != "$("$PY" -c 'import sys; print(sys.version.split()[0])')" ]; then
+    log "creating Python venv $VENV with $PY"
+    rm -rf "$VENV"
+    "$PY" -m venv "$VENV"
+  fi
+  log "installing $REQ into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
+  "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest' ||
+    die "the venv's packages do not import"
+  printf '%s\n' "$want_stamp" >"$STAMP"
+  log "Python venv ready: paho-mqtt $("$VENV/bin/python" -c 'import paho.mqtt; print(paho.mqtt.__version__)')"
+fi
+
+# --- Rust toolchain --------------------------------------------------------
+
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null 2>&1 ||
+  die "cargo not found: install the Rust toolchain (rustup, https://rustup.rs) and put ~/.cargo/bin on PATH"
+cargo_version=$(cargo --version) || die "'cargo --version' failed: is a default toolchain set (rustup default stable)?"
+cargo fmt --version >/dev/null 2>&1 || die "rustfmt is missing: rustup component add rustfmt"
+cargo clippy --version >/dev/null 2>&1 || die "clippy is missing: rustup component add clippy"
+if cargo nextest --version >/dev/null 2>&1; then
+  log "Rust toolchain: $cargo_version, $(cargo nextest --version 2>/dev/null | head -n1)"
+else
+  log "Rust toolchain: $cargo_version (cargo-nextest not installed: cargo test will be used)"
+fi
+
+log "done ($ROOT)"

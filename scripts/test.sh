@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The project's test command: setup, format, lints, build, Rust tests, then the
+# Python interop tests (paho-mqtt against the real server binary).
+# Stops at the first failure.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup (scripts/setup.sh)"
+bash scripts/setup.sh
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo build --workspace --bins"
+cargo build --workspace --bins
+
+if cargo nextest --version >/dev/null 2>&1; then
+  step "cargo nextest run --workspace"
+  cargo nextest run --workspace --no-tests=warn
+  step "cargo test --workspace --doc"
+  cargo test --workspace --doc
+else
+  step "cargo test --workspace"
+  cargo test --workspace
+fi
+
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+case "$target_dir" in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
+export W3MQ_SERVER_BIN=$target_dir/debug/w3mq-server
+step "pytest tests/interop (W3MQ_SERVER_BIN=$W3MQ_SERVER_BIN)"
+.venv/bin/pytest -q -p no:cacheprovider tests/interop
+
+step "all checks passed"
