@@ -168,8 +168,10 @@ impl Auth {
 
     /// The claims of a live access token.
     pub fn check_token(&self, token: &str) -> Result<Claims, AuthError> {
-        let mut v = Validation::default();
-        v.leeway = 0;
+        let v = Validation {
+            leeway: 0,
+            ..Validation::default()
+        };
         jsonwebtoken::decode::<Claims>(token, &self.dec, &v)
             .map(|d| d.claims)
             .map_err(|_| AuthError::BadToken)
@@ -178,8 +180,10 @@ impl Auth {
     /// The claims of a token that `/refresh` may still exchange: expired
     /// access is fine until `refresh_expired_at`.
     pub fn check_refreshable(&self, token: &str) -> Result<Claims, AuthError> {
-        let mut v = Validation::default();
-        v.validate_exp = false;
+        let v = Validation {
+            validate_exp: false,
+            ..Validation::default()
+        };
         let c = jsonwebtoken::decode::<Claims>(token, &self.dec, &v)
             .map(|d| d.claims)
             .map_err(|_| AuthError::BadToken)?;

@@ -38,12 +38,9 @@ impl Metrics {
         let accepted = Counter::default();
         let duplicates = Counter::default();
         let rejected = Family::<ReasonLabel, Counter>::default();
-        let send_to_ack = Histogram::new(
-            [
-                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
-            ]
-            .into_iter(),
-        );
+        let send_to_ack = Histogram::new([
+            0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+        ]);
         registry.register(
             "mqtt_connections",
             "Live MQTT connections",

@@ -352,7 +352,7 @@ pub async fn add_members(
             "a 1v1 room cannot grow",
         ));
     }
-    if !member && !(room.is_opensea_coll && joining_self) {
+    if !(member || room.is_opensea_coll && joining_self) {
         return Err(ApiError::forbidden("only members may add members"));
     }
     let added = s.store.add_members(&id, &targets).await?;
