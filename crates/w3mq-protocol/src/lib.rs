@@ -20,7 +20,7 @@ pub mod validate;
 pub use envelope::Envelope;
 pub use events::{RoomEvent, UserEvent};
 pub use ids::{is_object_id, now_nanos, ObjectId};
-pub use message::{Message, MsgContents, MsgType};
+pub use message::{Message, MsgContents, MsgType, OpenSeaItem};
 pub use room::{ChatRoom, Room, User};
 pub use swap_card::{SwapAsset, SwapCard};
 pub use topic::Topic;

@@ -94,6 +94,30 @@ pub struct Message {
     pub at_user_ids: Vec<String>,
 }
 
+/// The OpenSea item an item thread is about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenSeaItem {
+    /// `0x` + 40 hex digits.
+    pub contract_address: String,
+    /// Decimal digits.
+    pub token_id: String,
+    /// Item name.
+    pub name: String,
+    /// Item description.
+    pub description: String,
+    /// http(s) image URL (may be empty).
+    pub image_url: String,
+}
+
+impl OpenSeaItem {
+    /// Checks the fields as the acceptance rules do for an item thread.
+    pub fn check(&self) -> Result<(), crate::Rejection> {
+        let mut m = Message::default();
+        m.set_item(self.clone());
+        crate::validate::check_opensea_item(&m)
+    }
+}
+
 /// The typed contents of a message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MsgContents {
@@ -121,6 +145,17 @@ impl Message {
                 Some(MsgContents::SudoSwapCard(Box::new(card)))
             }
         }
+    }
+
+    /// Makes this message the root of an item thread about `item`.
+    pub fn set_item(&mut self, item: OpenSeaItem) {
+        self.is_thread = true;
+        self.is_opensea_item_thread = true;
+        self.opensea_item_contract_address = item.contract_address;
+        self.opensea_item_token_id = item.token_id;
+        self.opensea_item_name = item.name;
+        self.opensea_item_description = item.description;
+        self.opensea_item_image_url = item.image_url;
     }
 
     /// A plain text message from `from_uid` to `room_id`.

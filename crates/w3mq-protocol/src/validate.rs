@@ -250,7 +250,8 @@ pub fn check_swap_card(card: &SwapCard) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_opensea_item(m: &Message) -> Result<(), Rejection> {
+/// Checks a message's OpenSea item fields.
+pub(crate) fn check_opensea_item(m: &Message) -> Result<(), Rejection> {
     let addr = &m.opensea_item_contract_address;
     let token = &m.opensea_item_token_id;
     let img = &m.opensea_item_image_url;

@@ -7,12 +7,14 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use w3mq_protocol::room::PLATFORMS;
 use w3mq_protocol::validate::{is_address, is_http_url};
-use w3mq_protocol::{is_object_id, ChatRoom, Envelope, Message, Room, RoomEvent, User, UserEvent};
+use w3mq_protocol::{
+    is_object_id, ChatRoom, Envelope, Message, OpenSeaItem, Room, RoomEvent, User, UserEvent,
+};
 
 use super::extract::{ApiError, AuthUser, JsonBody};
 use super::AppState;
 use crate::router::{send_room_event, send_user_event};
-use crate::store::{After, ItemFields, NewRoom, Page};
+use crate::store::{After, NewRoom, Page};
 
 type ApiResult<T> = Result<Json<Envelope<T>>, ApiError>;
 
@@ -491,32 +493,20 @@ pub async fn create_thread(
         return Err(ApiError::forbidden("not a member of this room"));
     }
     let item = if r.is_opensea_item_thread {
-        if !is_address(&r.opensea_item_contract_address) {
-            return Err(ApiError::bad(
-                "opensea_item_contract_address is not an address",
-            ));
-        }
-        let t = &r.opensea_item_token_id;
-        if t.is_empty() || t.len() > 78 || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::bad("opensea_item_token_id is not decimal digits"));
-        }
-        if !r.opensea_item_image_url.is_empty() && !is_http_url(&r.opensea_item_image_url) {
-            return Err(ApiError::bad(
-                "opensea_item_image_url is not an http(s) URL",
-            ));
-        }
-        if r.opensea_item_name.len() + r.opensea_item_description.len() > 16 * 1024 {
-            return Err(ApiError::bad(
-                "opensea item name and description are too long",
-            ));
-        }
-        Some(ItemFields {
+        let item = OpenSeaItem {
             contract_address: r.opensea_item_contract_address.to_ascii_lowercase(),
             token_id: r.opensea_item_token_id,
             name: r.opensea_item_name,
             description: r.opensea_item_description,
             image_url: r.opensea_item_image_url,
-        })
+        };
+        item.check().map_err(|e| ApiError::bad(e.to_string()))?;
+        if item.name.len() + item.description.len() > 16 * 1024 {
+            return Err(ApiError::bad(
+                "opensea item name and description are too long",
+            ));
+        }
+        Some(item)
     } else {
         None
     };

@@ -9,7 +9,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use thiserror::Error;
-use w3mq_protocol::{ChatRoom, Message, Rejection, Room, User};
+use w3mq_protocol::{ChatRoom, Message, OpenSeaItem, Rejection, Room, User};
 
 /// A storage failure.
 #[derive(Debug, Error)]
@@ -180,7 +180,7 @@ pub trait Store: Send + Sync + 'static {
     async fn make_thread(
         &self,
         msg_id: &str,
-        item: Option<ItemFields>,
+        item: Option<OpenSeaItem>,
     ) -> Result<Message, StoreError>;
     /// Thread roots of a room, ascending by `seq`.
     async fn thread_roots(&self, room_id: &str, page: Page) -> Result<Vec<Message>, StoreError>;
@@ -195,19 +195,4 @@ pub trait Store: Send + Sync + 'static {
     async fn add_contact(&self, owner: &str, contact: &str) -> Result<(), StoreError>;
     /// A page of contacts.
     async fn contacts(&self, owner: &str, page: Page) -> Result<Vec<User>, StoreError>;
-}
-
-/// The OpenSea item fields of `POST /threads`.
-#[derive(Debug, Clone, Default)]
-pub struct ItemFields {
-    /// `0x` + 40 hex digits.
-    pub contract_address: String,
-    /// Decimal digits.
-    pub token_id: String,
-    /// Item name.
-    pub name: String,
-    /// Item description.
-    pub description: String,
-    /// http(s) image URL.
-    pub image_url: String,
 }

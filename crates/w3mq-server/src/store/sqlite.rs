@@ -8,9 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use w3mq_protocol::{now_nanos, ChatRoom, Message, ObjectId, Rejection, Room, User};
+use w3mq_protocol::{now_nanos, ChatRoom, Message, ObjectId, OpenSeaItem, Rejection, Room, User};
 
-use super::{After, Appended, Created, Facts, ItemFields, NewRoom, Page, Rules, Store, StoreError};
+use super::{After, Appended, Created, Facts, NewRoom, Page, Rules, Store, StoreError};
 
 /// SQLite implementation of [`Store`].
 #[derive(Clone)]
@@ -700,7 +700,7 @@ impl Store for SqliteStore {
     async fn make_thread(
         &self,
         msg_id: &str,
-        item: Option<ItemFields>,
+        item: Option<OpenSeaItem>,
     ) -> Result<Message, StoreError> {
         let mut tx = self.write.begin().await?;
         let r = sqlx::query("SELECT body FROM messages WHERE id = ?")
@@ -711,12 +711,7 @@ impl Store for SqliteStore {
         let mut m = row_message(&r)?;
         m.is_thread = true;
         if let Some(i) = item {
-            m.is_opensea_item_thread = true;
-            m.opensea_item_contract_address = i.contract_address;
-            m.opensea_item_token_id = i.token_id;
-            m.opensea_item_name = i.name;
-            m.opensea_item_description = i.description;
-            m.opensea_item_image_url = i.image_url;
+            m.set_item(i);
         }
         sqlx::query("UPDATE messages SET is_thread = 1, body = ? WHERE id = ?")
             .bind(serde_json::to_string(&m)?)
