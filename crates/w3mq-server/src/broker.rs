@@ -201,20 +201,11 @@ impl Handler for Hooks {
     }
 }
 
-/// The broker's listeners as bound.
-pub struct Listeners {
-    /// MQTT over WebSocket.
-    pub ws: SocketAddr,
-    /// MQTT over plain TCP, if enabled.
-    pub tcp: Option<SocketAddr>,
-}
-
 /// Settings of the broker.
 pub struct BrokerConfig {
-    /// WebSocket listener address (port 0: a free port).
-    pub ws: SocketAddr,
-    /// TCP listener address, if any.
-    pub tcp: Option<SocketAddr>,
+    /// TCP listener address (port 0: a free port). MQTT over WebSocket is
+    /// served at `/mqtt` on the REST port and bridged to it.
+    pub tcp: SocketAddr,
     /// Most connections per listener.
     pub max_connections: usize,
     /// Largest MQTT packet, bytes.
@@ -246,7 +237,7 @@ pub async fn start(
     store: Arc<dyn Store>,
     router: RouterHandle,
     metrics: Arc<Metrics>,
-) -> anyhow::Result<Listeners> {
+) -> anyhow::Result<SocketAddr> {
     let reg = scx.extends.hook_mgr().register();
     for t in [
         Type::ClientAuthenticate,
@@ -275,21 +266,18 @@ pub async fn start(
             .max_packet_size(cfg.max_packet_size)
             .max_mqueue_len(cfg.max_mqueue_len)
             .reuseaddr(Some(true))
+            // rmqtt leaves Nagle on by default: ~40 ms stalls with delayed ACKs.
+            .nodelay(true)
     };
-    let ws_listener = builder("w3mq/ws", concrete(cfg.ws)?).bind()?;
-    let ws = ws_listener.local_addr()?;
-    let mut server = rmqtt::server::MqttServer::new(scx.clone()).listener(ws_listener.ws()?);
-    let mut tcp = None;
-    if let Some(addr) = cfg.tcp {
-        let l = builder("w3mq/tcp", concrete(addr)?).bind()?;
-        tcp = Some(l.local_addr()?);
-        server = server.listener(l.tcp()?);
-    }
-    let server = server.build();
+    let l = builder("w3mq/tcp", concrete(cfg.tcp)?).bind()?;
+    let tcp = l.local_addr()?;
+    let server = rmqtt::server::MqttServer::new(scx.clone())
+        .listener(l.tcp()?)
+        .build();
     tokio::spawn(async move {
         if let Err(e) = server.run().await {
             tracing::error!(error = %e, "MQTT broker stopped");
         }
     });
-    Ok(Listeners { ws, tcp })
+    Ok(tcp)
 }

@@ -13,15 +13,10 @@ pub struct Config {
     /// left unset takes a free port too.
     #[arg(long, default_value = "127.0.0.1:8780")]
     pub http: SocketAddr,
-    /// MQTT over WebSocket address (default: the REST port + 1).
-    #[arg(long)]
-    pub mqtt_ws: Option<SocketAddr>,
-    /// MQTT over TCP address (default: the REST port + 2).
+    /// MQTT over TCP address (default: the REST port + 1). MQTT over
+    /// WebSocket is served at `/mqtt` on the REST port.
     #[arg(long)]
     pub mqtt_tcp: Option<SocketAddr>,
-    /// Serve no plain-TCP MQTT listener.
-    #[arg(long)]
-    pub no_mqtt_tcp: bool,
     /// Where the database and the token key live (default: the platform's
     /// data directory, e.g. ~/.local/share/w3mq-server).
     #[arg(long)]
@@ -63,21 +58,14 @@ impl Config {
         }
     }
 
-    /// (REST, MQTT-WS, MQTT-TCP) addresses with the defaults filled in.
-    pub fn addresses(&self) -> (SocketAddr, SocketAddr, Option<SocketAddr>) {
-        let derive = |offset: u16| {
+    /// The MQTT-over-TCP address with its default filled in.
+    pub fn mqtt_tcp_addr(&self) -> SocketAddr {
+        self.mqtt_tcp.unwrap_or_else(|| {
             let mut a = self.http;
             if a.port() != 0 {
-                a.set_port(a.port().saturating_add(offset));
+                a.set_port(a.port().saturating_add(1));
             }
             a
-        };
-        let ws = self.mqtt_ws.unwrap_or_else(|| derive(1));
-        let tcp = if self.no_mqtt_tcp {
-            None
-        } else {
-            Some(self.mqtt_tcp.unwrap_or_else(|| derive(2)))
-        };
-        (self.http, ws, tcp)
+        })
     }
 }

@@ -30,26 +30,20 @@ use crate::store::Store;
 /// The addresses the server listens on, as bound.
 #[derive(Debug, Clone)]
 pub struct Bound {
-    /// REST.
+    /// REST, and MQTT over WebSocket at `/mqtt`.
     pub http: SocketAddr,
-    /// MQTT over WebSocket.
-    pub mqtt_ws: SocketAddr,
     /// MQTT over TCP.
-    pub mqtt_tcp: Option<SocketAddr>,
+    pub mqtt_tcp: SocketAddr,
 }
 
 impl Bound {
     /// The ready line of PROTOCOL.md section 4.
     pub fn ready_line(&self) -> String {
-        let mut s = format!(
-            "w3mq-server ready http=http://{} mqtt=ws://{}/mqtt",
-            shown(self.http),
-            shown(self.mqtt_ws)
-        );
-        if let Some(t) = self.mqtt_tcp {
-            s.push_str(&format!(" mqtt_tcp=tcp://{}", shown(t)));
-        }
-        s
+        let http = shown(self.http);
+        format!(
+            "w3mq-server ready http=http://{http} mqtt=ws://{http}/mqtt mqtt_tcp=tcp://{}",
+            shown(self.mqtt_tcp)
+        )
     }
 }
 
@@ -96,12 +90,11 @@ pub async fn run(
         bus.clone(),
         metrics.clone(),
     );
-    let (http_addr, ws_addr, tcp_addr) = cfg.addresses();
-    let listeners = broker::start(
+    let http_addr = cfg.http;
+    let broker_tcp = broker::start(
         scx,
         BrokerConfig {
-            ws: ws_addr,
-            tcp: tcp_addr,
+            tcp: cfg.mqtt_tcp_addr(),
             max_connections: cfg.max_connections,
             // Larger than the payload limit, so that an oversized message gets a
             // clear `payload_too_large` event; far larger ones end the connection.
@@ -122,6 +115,7 @@ pub async fn run(
         bus,
         metrics,
         limiter: Arc::new(RateLimiter::new(cfg.rest_rate_per_sec, cfg.rest_rate_burst)),
+        broker_tcp,
     };
     let limiter = state.limiter.clone();
     let app = http::router(state);
@@ -130,8 +124,7 @@ pub async fn run(
         .with_context(|| format!("binding {http_addr}"))?;
     let bound = Bound {
         http: listener.local_addr()?,
-        mqtt_ws: listeners.ws,
-        mqtt_tcp: listeners.tcp,
+        mqtt_tcp: broker_tcp,
     };
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

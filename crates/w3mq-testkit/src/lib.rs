@@ -134,16 +134,8 @@ impl ServerProcess {
     /// Starts again on the same ports and data directory after a stop or kill.
     pub async fn restart_after_stop(&mut self) -> Result<()> {
         let http = self.http.trim_start_matches("http://").to_owned();
-        let ws_port = self
-            .mqtt_ws
-            .rsplit(':')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches("/mqtt")
-            .to_owned();
         let tcp = self.mqtt_tcp.clone();
         self.args.retain(|a| !a.starts_with("--mqtt-"));
-        self.args.push(format!("--mqtt-ws=127.0.0.1:{ws_port}"));
         self.args.push(format!("--mqtt-tcp={tcp}"));
         self.spawn(&http).await
     }

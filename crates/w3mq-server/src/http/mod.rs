@@ -2,8 +2,10 @@
 //! `{"code", "msg", "data"}` and a matching HTTP status.
 
 mod extract;
+mod mqtt_ws;
 mod routes;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Request rate per token (or per address without one).
     pub limiter: Arc<RateLimiter>,
+    /// The broker's TCP listener, where `/mqtt` WebSockets are bridged.
+    pub broker_tcp: SocketAddr,
 }
 
 /// The REST router.
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{page}/{size}", get(routes::contacts))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
+        .route("/mqtt", get(mqtt_ws::upgrade))
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
