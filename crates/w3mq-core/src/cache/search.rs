@@ -1,0 +1,199 @@
+//! Full-text search over every cached message (current and left rooms).
+//!
+//! The user's text never reaches FTS5's query syntax: it is split at
+//! whitespace and each term becomes a quoted string (an FTS5 string may hold
+//! anything but needs its `"` doubled), all of them required. The last term
+//! is a prefix (`"term"*`) when it is at least [`MIN_PREFIX`] characters
+//! long, so results come while typing; shorter prefixes would match too many
+//! terms to be fast.
+
+use sqlx::Row;
+
+use super::codec::{HIT_CLOSE, HIT_OPEN};
+use super::messages::row_message;
+use super::{Cache, CacheError};
+use crate::model::{SearchHit, SnippetPart};
+
+/// The most results a search returns.
+pub const MAX_RESULTS: i64 = 200;
+/// The most terms of a query that are used.
+const MAX_TERMS: usize = 16;
+/// The shortest last term that is matched as a prefix.
+const MIN_PREFIX: usize = 3;
+
+/// The FTS5 query for the user's text, or `None` when it has nothing to
+/// search for.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        // A term without a letter or digit has no token: FTS5 would see an
+        // empty string, which matches nothing; leave it out instead.
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .take(MAX_TERMS)
+        .collect();
+    let last = terms.len().checked_sub(1)?;
+    let prefix_last = !text.ends_with(|c: char| c.is_whitespace());
+    let mut q = String::with_capacity(text.len() + 4 * terms.len());
+    for (i, t) in terms.iter().enumerate() {
+        if i > 0 {
+            q.push(' ');
+        }
+        q.push('"');
+        q.push_str(&t.replace('"', "\"\""));
+        q.push('"');
+        if i == last && prefix_last && ends_with_word_of(t, MIN_PREFIX) {
+            q.push('*');
+        }
+    }
+    Some(q)
+}
+
+/// Whether `t` ends with at least `n` letters or digits.
+fn ends_with_word_of(t: &str, n: usize) -> bool {
+    t.chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric())
+        .take(n)
+        .count()
+        >= n
+}
+
+/// Splits an FTS5 snippet marked with [`HIT_OPEN`]/[`HIT_CLOSE`] into parts.
+pub(crate) fn snippet_parts(s: &str) -> Vec<SnippetPart> {
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    let mut cur = String::new();
+    let mut hit = false;
+    let flush = |cur: &mut String, hit: bool, parts: &mut Vec<SnippetPart>| {
+        if cur.is_empty() {
+            return;
+        }
+        match parts.last_mut() {
+            Some(p) if p.hit == hit => p.text.push_str(cur),
+            _ => parts.push(SnippetPart {
+                text: cur.clone(),
+                hit,
+            }),
+        }
+        cur.clear();
+    };
+    for c in s.chars() {
+        match c {
+            HIT_OPEN => {
+                flush(&mut cur, hit, &mut parts);
+                hit = true;
+            }
+            HIT_CLOSE => {
+                flush(&mut cur, hit, &mut parts);
+                hit = false;
+            }
+            c => cur.push(c),
+        }
+    }
+    flush(&mut cur, hit, &mut parts);
+    parts
+}
+
+/// How many matches, the newest, are ranked. A query that matches more (a
+/// word in one message of ten, over a long history) ranks the newest
+/// `RANK_WINDOW` of them, so that its cost stays bounded.
+pub const RANK_WINDOW: i64 = 10_000;
+
+/// Best matches first (bm25; the newest first among equals) among the newest
+/// [`RANK_WINDOW`] matches; then the returned rows' bodies and snippets.
+///
+/// The snippets come from one more scan of the index over the hits' rowid
+/// range, not from one query per hit: a prefix term (`"abc"*`) is expanded
+/// into a merged list of every matching row each time a query starts, which
+/// for a frequent prefix costs far more than reading the range once.
+const SEARCH: &str = "WITH cand AS MATERIALIZED (
+         SELECT rowid AS mid, rank AS score FROM messages_fts
+         WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3),
+     hits AS MATERIALIZED (
+         SELECT c.mid AS mid, c.score AS score, m.created_at AS ts
+         FROM cand c JOIN messages m ON m.mid = c.mid
+         ORDER BY c.score, m.created_at DESC, c.mid DESC
+         LIMIT ?2),
+     snips AS MATERIALIZED (
+         SELECT rowid AS mid, snippet(messages_fts, -1, char(57344), char(57345), '…', 24) AS snip
+         FROM messages_fts
+         WHERE messages_fts MATCH ?1
+           AND rowid >= (SELECT min(mid) FROM hits) AND rowid <= (SELECT max(mid) FROM hits)
+           AND +rowid IN (SELECT mid FROM hits))
+     SELECT m.id, m.seq, r.room_id, m.txt, m.body, s.snip
+     FROM hits JOIN messages m ON m.mid = hits.mid JOIN rooms r ON r.rk = m.rk
+     LEFT JOIN snips s ON s.mid = hits.mid
+     ORDER BY hits.score, hits.ts DESC, hits.mid DESC";
+
+impl Cache {
+    /// Full-text search over all cached history (current and left rooms),
+    /// best matches first (bm25, the newest first among equals; a query with
+    /// more than [`RANK_WINDOW`] matches ranks the newest of them), each with
+    /// a snippet whose `hit` parts are the matched terms. `limit` is clamped
+    /// to 1..=200. An empty query (or one with no letters or digits) finds
+    /// nothing.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>, CacheError> {
+        let Some(q) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let limit = limit.clamp(1, MAX_RESULTS);
+        let rows = sqlx::query(SEARCH)
+            .bind(&q)
+            .bind(limit)
+            .bind(RANK_WINDOW)
+            .fetch_all(&self.read)
+            .await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let message = match row_message(r) {
+                Ok(m) => m,
+                Err(CacheError::Corrupt(e)) => {
+                    tracing::warn!(error = %e, "corrupt cached message skipped");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let snippet: Option<String> = r.try_get(5)?;
+            let snippet = snippet_parts(snippet.as_deref().unwrap_or(""));
+            hits.push(SearchHit { message, snippet });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_quoted_terms() {
+        assert_eq!(fts_query(""), None);
+        assert_eq!(fts_query("   "), None);
+        assert_eq!(fts_query("\" * ) ( -"), None);
+        assert_eq!(fts_query("hello"), Some("\"hello\"*".into()));
+        assert_eq!(fts_query("hello "), Some("\"hello\"".into()));
+        assert_eq!(fts_query("hi"), Some("\"hi\"".into()));
+        assert_eq!(fts_query("a AND b"), Some("\"a\" \"AND\" \"b\"".into()));
+        assert_eq!(
+            fts_query("say \"hi there"),
+            Some("\"say\" \"\"\"hi\" \"there\"*".into())
+        );
+        assert_eq!(fts_query("NEAR(a b)"), Some("\"NEAR(a\" \"b)\"".into()));
+    }
+
+    #[test]
+    fn snippets_split_at_the_markers() {
+        let s = format!("…say {HIT_OPEN}hello{HIT_CLOSE} to {HIT_OPEN}you{HIT_CLOSE}");
+        let p = snippet_parts(&s);
+        let got: Vec<(&str, bool)> = p.iter().map(|p| (p.text.as_str(), p.hit)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("…say ", false),
+                ("hello", true),
+                (" to ", false),
+                ("you", true)
+            ]
+        );
+        assert!(snippet_parts("").is_empty());
+    }
+}

@@ -1,0 +1,620 @@
+//! The engine: the signed-in account, its cache and session, and every
+//! query and action the shell forwards.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+use w3mq_protocol::{
+    validate_message, Message, MsgType, ObjectId, OpenSeaItem, Room, SwapCard, User,
+};
+
+use crate::cache::Cache;
+use crate::env::Environment;
+use crate::error::{CoreError, Result};
+use crate::events::{ConnectionState, Event};
+use crate::key::Key;
+use crate::model::{Cursor, NotifyMode, OutboxEntry, RoomSummary, SearchHit, SendStatus};
+use crate::policy::{default_mode, Focus};
+use crate::rest::Rest;
+use crate::secrets::SecretStore;
+use crate::session;
+
+/// How the engine is set up.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Where account caches and the account list live.
+    pub data_dir: PathBuf,
+    /// The keychain.
+    pub secrets: Arc<dyn SecretStore>,
+    /// This device's name, part of the MQTT client id (`<user_id>-<device>`).
+    pub device: String,
+}
+
+/// The signed-in account, as the shell shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    /// User id.
+    pub user_id: String,
+    /// Wallet address.
+    pub address: String,
+    /// Environment.
+    pub env: Environment,
+    /// Profile, as last known.
+    pub profile: Option<User>,
+}
+
+/// What to send.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The room.
+    pub room_id: String,
+    /// Text (for a text message).
+    pub text: Option<String>,
+    /// A trade card (instead of text).
+    pub swap_card: Option<SwapCard>,
+    /// The message this one replies to.
+    pub reply_to: Option<String>,
+    /// The thread this message belongs to.
+    pub thread_id: Option<String>,
+    /// Users mentioned.
+    pub mentions: Vec<String>,
+    /// Start an OpenSea item thread with this message.
+    pub item: Option<OpenSeaItem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct AccountList {
+    current: Option<String>,
+    accounts: Vec<AccountInfo>,
+}
+
+/// The live parts of a signed-in account.
+pub(crate) struct Active {
+    pub me: String,
+    pub address: String,
+    pub env: Environment,
+    pub device: String,
+    pub rest: Rest,
+    pub cache: Cache,
+    pub secrets: Arc<dyn SecretStore>,
+    pub events: broadcast::Sender<Event>,
+    pub client: Mutex<Option<rumqttc::AsyncClient>>,
+    pub rooms: Mutex<HashSet<String>>,
+    pub focus: Mutex<Focus>,
+    pub dropped: AtomicU64,
+    pub backfilling: Mutex<HashSet<String>>,
+    pub incoming: mpsc::Sender<(String, bytes::Bytes)>,
+    pub stop: watch::Sender<bool>,
+    /// Rooms of each SUBSCRIBE handed to the client, in order, until the
+    /// event loop writes it and names its packet id.
+    pub sub_queue: tokio::sync::Mutex<std::collections::VecDeque<Vec<String>>>,
+    /// Rooms of each SUBSCRIBE written, by packet id, until its SUBACK.
+    pub sub_pkids: Mutex<std::collections::HashMap<u16, Vec<String>>>,
+}
+
+impl Active {
+    pub fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    /// Publishes a message on my `msg/` topic if connected.
+    pub async fn publish(&self, m: &Message) -> bool {
+        let client = self.client.lock().ok().and_then(|c| c.clone());
+        let Some(c) = client else { return false };
+        let Ok(body) = serde_json::to_vec(m) else {
+            return false;
+        };
+        c.publish(
+            format!("msg/{}", self.me),
+            rumqttc::QoS::AtLeastOnce,
+            false,
+            body,
+        )
+        .await
+        .is_ok()
+    }
+
+    /// Emits the current summary of each room.
+    pub async fn emit_rooms(&self, rooms: &HashSet<String>) {
+        if rooms.is_empty() {
+            return;
+        }
+        match self.cache.room_list().await {
+            Ok(list) => {
+                for summary in list.into_iter().filter(|s| rooms.contains(&s.room.room_id)) {
+                    self.emit(Event::RoomUpdated {
+                        summary: Box::new(summary),
+                    });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "room list failed"),
+        }
+    }
+
+    /// Stores a room, giving a new one its default notification setting.
+    pub async fn store_room(&self, room: &Room) -> Result<()> {
+        let known = self.cache.room(&room.room_id).await?.is_some();
+        self.cache.upsert_room(room).await?;
+        if !known {
+            self.cache
+                .set_notify_mode(&room.room_id, default_mode(room.is_1v1))
+                .await?;
+        }
+        if let Ok(mut r) = self.rooms.lock() {
+            r.insert(room.room_id.clone());
+        }
+        Ok(())
+    }
+}
+
+/// The signed-in account and the tasks that serve it.
+type Running = (Arc<Active>, Vec<JoinHandle<()>>);
+
+struct Inner {
+    cfg: EngineConfig,
+    events: broadcast::Sender<Event>,
+    active: tokio::sync::Mutex<Option<Running>>,
+}
+
+/// The client engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+fn key_entry(address: &str) -> String {
+    format!("key:{address}")
+}
+fn token_entry(address: &str) -> String {
+    format!("token:{address}")
+}
+
+impl Engine {
+    /// An engine with no account yet.
+    pub fn new(cfg: EngineConfig) -> Engine {
+        let (events, _) = broadcast::channel(4096);
+        Engine {
+            inner: Arc::new(Inner {
+                cfg,
+                events,
+                active: tokio::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Subscribes to the event stream.
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    fn accounts_path(&self) -> PathBuf {
+        self.inner.cfg.data_dir.join("accounts.json")
+    }
+
+    async fn load_accounts(&self) -> AccountList {
+        match tokio::fs::read(self.accounts_path()).await {
+            Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
+            Err(_) => AccountList::default(),
+        }
+    }
+
+    async fn save_accounts(&self, l: &AccountList) -> Result<()> {
+        tokio::fs::create_dir_all(&self.inner.cfg.data_dir).await?;
+        let tmp = self.accounts_path().with_extension("tmp");
+        tokio::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(l).map_err(|e| CoreError::Protocol(e.to_string()))?,
+        )
+        .await?;
+        tokio::fs::rename(&tmp, self.accounts_path()).await?;
+        Ok(())
+    }
+
+    async fn active(&self) -> Result<Arc<Active>> {
+        self.inner
+            .active
+            .lock()
+            .await
+            .as_ref()
+            .map(|(a, _)| a.clone())
+            .ok_or(CoreError::NotSignedIn)
+    }
+
+    /// Signs in with `key` on `env`: SIWE over REST, then the key and the
+    /// token go to the keychain, the account's cache opens and the session
+    /// starts.
+    pub async fn sign_in(&self, env: Environment, key: Key) -> Result<AccountInfo> {
+        env.validate().map_err(CoreError::InvalidInput)?;
+        self.stop_active().await;
+        let rest = Rest::new(&env.http)?;
+        let login = rest.login(&key).await?;
+        let address = key.address();
+        let secrets = &self.inner.cfg.secrets;
+        secrets.set(&key_entry(&address), &key.to_hex()).await?;
+        secrets
+            .set(&token_entry(&address), &login.access_token)
+            .await?;
+        let info = AccountInfo {
+            user_id: login.user_info.user_id.clone(),
+            address: address.clone(),
+            env: env.clone(),
+            profile: Some(login.user_info),
+        };
+        let mut list = self.load_accounts().await;
+        list.accounts.retain(|a| a.address != address);
+        list.accounts.push(AccountInfo {
+            profile: None,
+            ..info.clone()
+        });
+        list.current = Some(address);
+        self.save_accounts(&list).await?;
+        self.activate(&info, rest).await?;
+        Ok(info)
+    }
+
+    /// Resumes the last account without the network: its cache opens at
+    /// once and the session connects in the background. `None` when no
+    /// account is signed in.
+    pub async fn resume(&self) -> Result<Option<AccountInfo>> {
+        let list = self.load_accounts().await;
+        let Some(addr) = list.current.clone() else {
+            return Ok(None);
+        };
+        let Some(mut info) = list.accounts.into_iter().find(|a| a.address == addr) else {
+            return Ok(None);
+        };
+        let Some(token) = self.inner.cfg.secrets.get(&token_entry(&addr)).await? else {
+            return Ok(None);
+        };
+        let rest = Rest::new(&info.env.http)?;
+        rest.set_token(Some(token));
+        self.stop_active().await;
+        self.activate(&info, rest).await?;
+        info.profile = self.profile().await.ok().flatten();
+        Ok(Some(info))
+    }
+
+    /// Stops the session and wipes the key and the token from the keychain.
+    /// The cache file stays, so history can be read again after signing in.
+    pub async fn sign_out(&self) -> Result<()> {
+        let addr = self.active().await.ok().map(|a| a.address.clone());
+        self.stop_active().await;
+        let mut list = self.load_accounts().await;
+        let addr = addr.or(list.current.clone());
+        if let Some(addr) = addr {
+            self.inner.cfg.secrets.delete(&key_entry(&addr)).await?;
+            self.inner.cfg.secrets.delete(&token_entry(&addr)).await?;
+            list.accounts.retain(|a| a.address != addr);
+        }
+        list.current = None;
+        self.save_accounts(&list).await?;
+        let _ = self.inner.events.send(Event::Connection {
+            state: ConnectionState::SignedOut,
+        });
+        Ok(())
+    }
+
+    /// Stops the session (the account stays signed in).
+    pub async fn shutdown(&self) {
+        self.stop_active().await;
+    }
+
+    async fn stop_active(&self) {
+        let taken = self.inner.active.lock().await.take();
+        if let Some((a, tasks)) = taken {
+            let _ = a.stop.send(true);
+            for t in tasks {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
+            }
+            a.cache.close().await;
+        }
+    }
+
+    async fn activate(&self, info: &AccountInfo, rest: Rest) -> Result<()> {
+        let dir = self.inner.cfg.data_dir.join("accounts").join(&info.address);
+        tokio::fs::create_dir_all(&dir).await?;
+        let cache = Cache::open(&dir.join("cache.sqlite3"), &info.user_id).await?;
+        if let Some(p) = &info.profile {
+            if let Ok(j) = serde_json::to_string(p) {
+                cache.set_meta("profile", &j).await?;
+            }
+        }
+        let rooms: HashSet<String> = cache.room_ids().await?.into_iter().collect();
+        let (in_tx, in_rx) = mpsc::channel(10_000);
+        let (stop, _) = watch::channel(false);
+        let active = Arc::new(Active {
+            me: info.user_id.clone(),
+            address: info.address.clone(),
+            env: info.env.clone(),
+            device: self.inner.cfg.device.clone(),
+            rest,
+            cache,
+            secrets: self.inner.cfg.secrets.clone(),
+            events: self.inner.events.clone(),
+            client: Mutex::new(None),
+            rooms: Mutex::new(rooms),
+            focus: Mutex::new(Focus::default()),
+            dropped: AtomicU64::new(0),
+            backfilling: Mutex::new(HashSet::new()),
+            incoming: in_tx,
+            stop,
+            sub_queue: tokio::sync::Mutex::new(Default::default()),
+            sub_pkids: Mutex::new(Default::default()),
+        });
+        let tasks = vec![
+            tokio::spawn(session::run(active.clone())),
+            tokio::spawn(session::ingest_worker(active.clone(), in_rx)),
+        ];
+        *self.inner.active.lock().await = Some((active, tasks));
+        Ok(())
+    }
+
+    /// The signed-in user's profile, as cached.
+    pub async fn profile(&self) -> Result<Option<User>> {
+        let a = self.active().await?;
+        Ok(a.cache
+            .get_meta("profile")
+            .await?
+            .and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Sets my nick name and avatar.
+    pub async fn set_profile(
+        &self,
+        nick_name: Option<&str>,
+        avatar_url: Option<&str>,
+    ) -> Result<User> {
+        let a = self.active().await?;
+        let u = a.rest.set_profile(nick_name, avatar_url).await?;
+        if let Ok(j) = serde_json::to_string(&u) {
+            a.cache.set_meta("profile", &j).await?;
+        }
+        a.cache.upsert_users(std::slice::from_ref(&u)).await?;
+        Ok(u)
+    }
+
+    /// Queues a message: written to the outbox (durably) before it is
+    /// published, resent after every reconnect until its ACK arrives.
+    pub async fn send(&self, d: Draft) -> Result<OutboxEntry> {
+        let a = self.active().await?;
+        let mut m = Message {
+            from_uid: a.me.clone(),
+            to_room_id: d.room_id.clone(),
+            created_at: w3mq_protocol::now_nanos(),
+            client_msg_id: Some(ObjectId::new().to_string()),
+            reply_to_msg_id: d.reply_to.unwrap_or_default(),
+            belong_to_thread_id: d.thread_id.unwrap_or_default(),
+            at_user_ids: d.mentions,
+            ..Default::default()
+        };
+        match (d.text, d.swap_card) {
+            (_, Some(card)) => {
+                m.msg_type = MsgType::SudoSwapCard.as_str().into();
+                m.msg_contents = serde_json::to_value(card)
+                    .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+            }
+            (Some(t), None) => {
+                m.msg_type = MsgType::Text.as_str().into();
+                m.msg_contents = serde_json::Value::String(t);
+            }
+            (None, None) => {
+                return Err(CoreError::InvalidInput(
+                    "a message needs text or a trade card".into(),
+                ))
+            }
+        }
+        if let Some(i) = d.item {
+            m.set_item(i);
+        }
+        let body = serde_json::to_vec(&m).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let mut checked = validate_message(&body, &a.me)?;
+        checked.created_at = m.created_at;
+        let entry = OutboxEntry {
+            client_msg_id: checked.client_msg_id.clone().unwrap_or_default(),
+            room_id: checked.to_room_id.clone(),
+            message: checked,
+            status: SendStatus::Pending,
+            error: None,
+            created_at: m.created_at,
+            attempts: 0,
+        };
+        a.cache.outbox_add(&entry).await?;
+        a.emit(Event::SendStatus {
+            client_msg_id: entry.client_msg_id.clone(),
+            room_id: entry.room_id.clone(),
+            status: SendStatus::Pending,
+            id: None,
+            seq: None,
+            error: None,
+        });
+        if a.publish(&entry.message).await {
+            a.cache.outbox_attempted(&entry.client_msg_id).await?;
+        }
+        Ok(entry)
+    }
+
+    /// Sends a failed message again.
+    pub async fn retry(&self, client_msg_id: &str) -> Result<OutboxEntry> {
+        let a = self.active().await?;
+        let e = a
+            .cache
+            .outbox_retry(client_msg_id)
+            .await?
+            .ok_or(CoreError::NotFound("outbox entry"))?;
+        a.emit(Event::SendStatus {
+            client_msg_id: e.client_msg_id.clone(),
+            room_id: e.room_id.clone(),
+            status: SendStatus::Pending,
+            id: None,
+            seq: None,
+            error: None,
+        });
+        if a.publish(&e.message).await {
+            a.cache.outbox_attempted(&e.client_msg_id).await?;
+        }
+        Ok(e)
+    }
+
+    /// Drops a message from the outbox.
+    pub async fn discard(&self, client_msg_id: &str) -> Result<()> {
+        let a = self.active().await?;
+        let e = a
+            .cache
+            .outbox_get(client_msg_id)
+            .await?
+            .ok_or(CoreError::NotFound("outbox entry"))?;
+        a.cache.outbox_discard(client_msg_id).await?;
+        a.emit(Event::OutboxDiscarded {
+            client_msg_id: e.client_msg_id,
+            room_id: e.room_id,
+        });
+        Ok(())
+    }
+
+    /// Every room with its latest message and counts, most recent first.
+    pub async fn room_list(&self) -> Result<Vec<RoomSummary>> {
+        Ok(self.active().await?.cache.room_list().await?)
+    }
+
+    /// A page of a room's messages.
+    pub async fn page(&self, room_id: &str, cursor: Cursor, limit: i64) -> Result<Vec<Message>> {
+        Ok(self
+            .active()
+            .await?
+            .cache
+            .page(room_id, cursor, limit)
+            .await?)
+    }
+
+    /// A thread's root and messages.
+    pub async fn thread(
+        &self,
+        thread_id: &str,
+        cursor: Cursor,
+        limit: i64,
+    ) -> Result<Vec<Message>> {
+        Ok(self
+            .active()
+            .await?
+            .cache
+            .thread(thread_id, cursor, limit)
+            .await?)
+    }
+
+    /// My unacknowledged messages in a room.
+    pub async fn outbox(&self, room_id: &str) -> Result<Vec<OutboxEntry>> {
+        Ok(self.active().await?.cache.outbox_room(room_id).await?)
+    }
+
+    /// A room with its members, from the cache.
+    pub async fn room(&self, room_id: &str) -> Result<Room> {
+        self.active()
+            .await?
+            .cache
+            .room(room_id)
+            .await?
+            .ok_or(CoreError::NotFound("room"))
+    }
+
+    /// Full-text search over all cached history.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>> {
+        Ok(self.active().await?.cache.search(query, limit).await?)
+    }
+
+    /// Moves a room's read marker.
+    pub async fn mark_read(&self, room_id: &str, seq: i64) -> Result<()> {
+        let a = self.active().await?;
+        if a.cache.mark_read(room_id, seq).await? {
+            a.emit_rooms(&HashSet::from([room_id.to_owned()])).await;
+        }
+        Ok(())
+    }
+
+    /// Tells the engine what the user is looking at (for notifications).
+    pub async fn set_focus(&self, room_id: Option<String>, window_focused: bool) -> Result<()> {
+        let a = self.active().await?;
+        if let Ok(mut f) = a.focus.lock() {
+            *f = Focus {
+                room_id,
+                window_focused,
+            };
+        }
+        Ok(())
+    }
+
+    /// A room's notification setting.
+    pub async fn set_notify_mode(&self, room_id: &str, mode: NotifyMode) -> Result<()> {
+        let a = self.active().await?;
+        a.cache.set_notify_mode(room_id, mode).await?;
+        a.emit_rooms(&HashSet::from([room_id.to_owned()])).await;
+        Ok(())
+    }
+
+    /// Creates a room with users (one: 1v1, several: group).
+    pub async fn create_room(&self, user_ids: &[String]) -> Result<Room> {
+        let a = self.active().await?;
+        let id = a.rest.create_room(user_ids).await?;
+        session::adopt_room(&a, &id).await
+    }
+
+    /// Joins (or creates) a collection room by slug.
+    pub async fn join_collection(&self, slug: &str, name: &str, cover: &str) -> Result<Room> {
+        let a = self.active().await?;
+        let id = a.rest.join_collection(slug, name, cover).await?;
+        session::adopt_room(&a, &id).await
+    }
+
+    /// Adds members to a room.
+    pub async fn add_members(&self, room_id: &str, user_ids: &[String]) -> Result<Room> {
+        let a = self.active().await?;
+        let room = a.rest.add_members(room_id, user_ids).await?;
+        a.store_room(&room).await?;
+        a.emit_rooms(&HashSet::from([room_id.to_owned()])).await;
+        Ok(room)
+    }
+
+    /// Leaves a room.
+    pub async fn leave_room(&self, room_id: &str) -> Result<()> {
+        let a = self.active().await?;
+        a.rest.leave(room_id).await?;
+        session::drop_room(&a, room_id).await;
+        Ok(())
+    }
+
+    /// Refreshes a room's info and members from the server.
+    pub async fn refresh_room(&self, room_id: &str) -> Result<Room> {
+        let a = self.active().await?;
+        session::adopt_room(&a, room_id).await
+    }
+
+    /// Searches users on the server.
+    pub async fn search_users(&self, keyword: &str) -> Result<Vec<User>> {
+        let a = self.active().await?;
+        let users = a.rest.search_users(keyword).await?;
+        a.cache.upsert_users(&users).await?;
+        Ok(users)
+    }
+
+    /// Makes a message a thread root (optionally an OpenSea item thread).
+    pub async fn start_thread(&self, msg_id: &str, item: Option<OpenSeaItem>) -> Result<Message> {
+        let a = self.active().await?;
+        let root = a.rest.create_thread(msg_id, item.as_ref()).await?;
+        session::absorb(&a, vec![root.clone()], false).await;
+        Ok(root)
+    }
+
+    /// Frames from the network that were dropped as malformed or foreign.
+    pub async fn dropped_frames(&self) -> Result<u64> {
+        Ok(self.active().await?.dropped.load(Ordering::Relaxed))
+    }
+
+    /// The signed-in user id.
+    pub async fn me(&self) -> Result<String> {
+        Ok(self.active().await?.me.clone())
+    }
+}

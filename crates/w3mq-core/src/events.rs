@@ -1,0 +1,102 @@
+//! The one typed event stream the shell listens to.
+
+use serde::{Deserialize, Serialize};
+use w3mq_protocol::Message;
+
+use crate::model::{RoomSummary, SendStatus};
+use crate::policy::NotifyReason;
+
+/// The MQTT session's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Dialling `endpoint`.
+    Connecting {
+        /// The MQTT URL.
+        endpoint: String,
+    },
+    /// Connected and subscribed.
+    Online {
+        /// The MQTT URL.
+        endpoint: String,
+    },
+    /// Not connected; the next attempt is in `retry_in_ms`.
+    Offline {
+        /// Why.
+        reason: String,
+        /// Milliseconds until the next attempt.
+        retry_in_ms: u64,
+    },
+    /// No account is signed in.
+    SignedOut,
+}
+
+/// Something the shell should show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Messages were added to the cache or updated there; one event per
+    /// batch, however many messages arrived.
+    Messages {
+        /// The new or updated messages, ascending by room and seq.
+        messages: Vec<Message>,
+    },
+    /// A room's info, latest message, counts or setting changed.
+    RoomUpdated {
+        /// The room as the room list shows it.
+        summary: Box<RoomSummary>,
+    },
+    /// The room left the room list.
+    RoomRemoved {
+        /// The room.
+        room_id: String,
+    },
+    /// Messages were deleted by a moderator.
+    MessagesDeleted {
+        /// The room.
+        room_id: String,
+        /// The deleted messages.
+        ids: Vec<String>,
+    },
+    /// A moderator cleared the room.
+    RoomCleared {
+        /// The room.
+        room_id: String,
+    },
+    /// The session's state changed.
+    Connection {
+        /// The new state.
+        state: ConnectionState,
+    },
+    /// A message of mine changed state.
+    SendStatus {
+        /// Its idempotency key.
+        client_msg_id: String,
+        /// Its room.
+        room_id: String,
+        /// Pending, sent or failed.
+        status: SendStatus,
+        /// The server's id, once sent.
+        id: Option<String>,
+        /// The server's seq, once sent.
+        seq: Option<i64>,
+        /// Why it failed.
+        error: Option<String>,
+    },
+    /// An outbox entry was discarded.
+    OutboxDiscarded {
+        /// Its idempotency key.
+        client_msg_id: String,
+        /// Its room.
+        room_id: String,
+    },
+    /// Raise a desktop notification.
+    Notify {
+        /// The room.
+        room_id: String,
+        /// The message.
+        message: Box<Message>,
+        /// Why.
+        reason: NotifyReason,
+    },
+}

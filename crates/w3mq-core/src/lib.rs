@@ -1,0 +1,24 @@
+//! The Web3MQ client engine, with no Tauri in it: account and keys, the MQTT
+//! session, the REST client, the SQLite cache, the outbox, sync and search.
+//!
+//! The shell creates one [`Engine`], listens to [`Engine::events`], and calls
+//! its methods; every count, order and send status is computed here.
+
+pub mod backoff;
+pub mod cache;
+pub mod engine;
+pub mod env;
+pub mod error;
+pub mod events;
+pub mod key;
+pub mod model;
+pub mod policy;
+pub mod rest;
+pub mod secrets;
+mod session;
+
+pub use engine::{AccountInfo, Draft, Engine, EngineConfig};
+pub use env::{EnvKind, Environment};
+pub use error::{CoreError, Result};
+pub use events::{ConnectionState, Event};
+pub use key::Key;

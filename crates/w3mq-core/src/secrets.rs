@@ -1,0 +1,140 @@
+//! Where the signing key and the access token live: the OS keychain.
+//!
+//! [`KeyringStore`] is the real one (Secret Service on Linux, Keychain on
+//! macOS, Credential Manager on Windows). `FileSecretStore` is its
+//! file-backed twin for tests only, behind the `test-support` feature.
+
+use async_trait::async_trait;
+
+use crate::error::{CoreError, Result};
+
+/// A small secret store keyed by name.
+#[async_trait]
+pub trait SecretStore: Send + Sync + 'static {
+    /// The secret stored under `key`.
+    async fn get(&self, key: &str) -> Result<Option<String>>;
+    /// Stores `value` under `key`.
+    async fn set(&self, key: &str, value: &str) -> Result<()>;
+    /// Removes `key` (absent is fine).
+    async fn delete(&self, key: &str) -> Result<()>;
+}
+
+/// The OS keychain through the `keyring` crate.
+pub struct KeyringStore {
+    service: String,
+}
+
+impl KeyringStore {
+    /// Entries of `service` (e.g. `w3mq-desktop`).
+    pub fn new(service: &str) -> Self {
+        KeyringStore {
+            service: service.into(),
+        }
+    }
+
+    async fn with_entry<T: Send + 'static>(
+        &self,
+        key: &str,
+        f: impl FnOnce(keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let service = self.service.clone();
+        let key = key.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let e = keyring::Entry::new(&service, &key)
+                .map_err(|e| CoreError::Secrets(e.to_string()))?;
+            f(e).map_err(|e| CoreError::Secrets(e.to_string()))
+        })
+        .await
+        .map_err(|e| CoreError::Secrets(e.to_string()))?
+    }
+}
+
+#[async_trait]
+impl SecretStore for KeyringStore {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        self.with_entry(key, |e| match e.get_password() {
+            Ok(p) => Ok(Some(p)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn set(&self, key: &str, value: &str) -> Result<()> {
+        let v = value.to_owned();
+        self.with_entry(key, move |e| e.set_password(&v)).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        self.with_entry(key, |e| match e.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+}
+
+#[cfg(feature = "test-support")]
+pub use file::FileSecretStore;
+
+#[cfg(feature = "test-support")]
+mod file {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use async_trait::async_trait;
+
+    use super::SecretStore;
+    use crate::error::Result;
+
+    /// A JSON file standing in for the keychain. Tests only.
+    pub struct FileSecretStore {
+        path: PathBuf,
+        lock: tokio::sync::Mutex<()>,
+    }
+
+    impl FileSecretStore {
+        /// Secrets in `path`.
+        pub fn new(path: impl Into<PathBuf>) -> Self {
+            FileSecretStore {
+                path: path.into(),
+                lock: tokio::sync::Mutex::new(()),
+            }
+        }
+
+        async fn load(&self) -> Result<BTreeMap<String, String>> {
+            match tokio::fs::read(&self.path).await {
+                Ok(b) => Ok(serde_json::from_slice(&b).unwrap_or_default()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+                Err(e) => Err(e.into()),
+            }
+        }
+
+        async fn save(&self, m: &BTreeMap<String, String>) -> Result<()> {
+            let tmp = self.path.with_extension("tmp");
+            tokio::fs::write(&tmp, serde_json::to_vec(m).unwrap_or_default()).await?;
+            tokio::fs::rename(&tmp, &self.path).await?;
+            Ok(())
+        }
+    }
+
+    #[async_trait]
+    impl SecretStore for FileSecretStore {
+        async fn get(&self, key: &str) -> Result<Option<String>> {
+            let _g = self.lock.lock().await;
+            Ok(self.load().await?.get(key).cloned())
+        }
+        async fn set(&self, key: &str, value: &str) -> Result<()> {
+            let _g = self.lock.lock().await;
+            let mut m = self.load().await?;
+            m.insert(key.into(), value.into());
+            self.save(&m).await
+        }
+        async fn delete(&self, key: &str) -> Result<()> {
+            let _g = self.lock.lock().await;
+            let mut m = self.load().await?;
+            m.remove(key);
+            self.save(&m).await
+        }
+    }
+}
