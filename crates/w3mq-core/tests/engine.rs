@@ -635,3 +635,77 @@ async fn a_burst_arrives_in_batched_events_not_one_per_message() {
     assert_eq!(page[0].seq, Some(N as i64));
     b.engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_rejected_send_fails_with_the_reason_and_can_be_retried_or_discarded() {
+    let s = server().await;
+    let mut b = client("b");
+    b.engine
+        .sign_in(local(&s.http, &s.mqtt_ws), Key::generate())
+        .await
+        .expect("b");
+    online(&mut b.events).await;
+    let a = Api::new(&s.http).new_account().await.expect("a");
+    let room = b
+        .engine
+        .create_room(std::slice::from_ref(&a.user_id))
+        .await
+        .expect("room");
+    b.engine.leave_room(&room.room_id).await.expect("left");
+    let e = b
+        .engine
+        .send(text(&room.room_id, "too late"))
+        .await
+        .expect("queued");
+    let failed = |ev: &Event| matches!(ev, Event::SendStatus { client_msg_id, status: SendStatus::Failed, .. } if *client_msg_id == e.client_msg_id);
+    let ev = until(&mut b.events, failed).await;
+    assert!(
+        matches!(&ev, Event::SendStatus { error: Some(r), .. } if r.contains("not a member")),
+        "{ev:?}"
+    );
+    let out = b.engine.outbox(&room.room_id).await.expect("outbox");
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].status, SendStatus::Failed);
+    // Retry: pending again, then failed again (still not a member).
+    b.engine.retry(&e.client_msg_id).await.expect("retry");
+    until(&mut b.events, failed).await;
+    // Discard: gone.
+    b.engine.discard(&e.client_msg_id).await.expect("discard");
+    until(&mut b.events, |ev| matches!(ev, Event::OutboxDiscarded { client_msg_id, .. } if *client_msg_id == e.client_msg_id)).await;
+    assert!(b
+        .engine
+        .outbox(&room.room_id)
+        .await
+        .expect("outbox")
+        .is_empty());
+    assert!(b.engine.retry(&e.client_msg_id).await.is_err());
+    b.engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn sign_out_wipes_the_key_and_the_token() {
+    let s = server().await;
+    let mut c = client("c");
+    let info = c
+        .engine
+        .sign_in(local(&s.http, &s.mqtt_ws), Key::generate())
+        .await
+        .expect("sign in");
+    online(&mut c.events).await;
+    let secrets = c.dir.path().join("secrets.json");
+    let before = std::fs::read_to_string(&secrets).expect("secrets");
+    assert!(
+        before.contains(&format!("key:{}", info.address))
+            && before.contains(&format!("token:{}", info.address))
+    );
+    c.engine.sign_out().await.expect("sign out");
+    let after = std::fs::read_to_string(&secrets).expect("secrets");
+    assert!(!after.contains(&info.address), "{after}");
+    // A restart finds no account.
+    let again = common::engine_in(c.dir.path(), "c");
+    assert!(again.resume().await.expect("resume").is_none());
+    assert!(matches!(
+        again.room_list().await,
+        Err(w3mq_core::CoreError::NotSignedIn)
+    ));
+}
