@@ -313,6 +313,36 @@ async fn build(cache: &Cache, gen: &mut Gen, total: usize, plain_path: &Path) ->
     }
 }
 
+/// Bytes of the messages table, its indexes, the search index and the rest
+/// (from SQLite's dbstat).
+async fn size_parts(path: &Path) -> [i64; 4] {
+    let opts = SqliteConnectOptions::new().filename(path).read_only(true);
+    let Ok(pool) = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+    else {
+        return [0; 4];
+    };
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_default();
+    pool.close().await;
+    let mut parts = [0i64; 4];
+    for (name, bytes) in rows {
+        let i = match name.as_str() {
+            "messages" => 0,
+            "messages_id" | "messages_room_seq" | "messages_thread" => 1,
+            n if n.starts_with("messages_fts") => 2,
+            _ => 3,
+        };
+        parts[i] += bytes;
+    }
+    parts
+}
+
 fn rate(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
@@ -364,6 +394,10 @@ async fn run() {
 
     // 4. Size on disk (after a checkpoint).
     cache.checkpoint().await.expect("checkpoint");
+    // Let the kernel write back the files just written before measuring
+    // reads (otherwise that write-back competes with them for the CPUs).
+    // SAFETY: sync has no arguments and cannot fail.
+    unsafe { libc::sync() };
     let size = file_size(&cache_path) + file_size(&cache_path.with_extension("sqlite3-wal"));
 
     // 2. Pages.
@@ -419,8 +453,30 @@ async fn run() {
         cache.search(&q, SEARCH_LIMIT).await.expect("search");
         worst.push((q, t.elapsed()));
     }
+    // Ingest once more, alone this time (no plain insert between batches),
+    // into the full cache: the rate at that size without the interleaving.
+    // (Only right after building: a rerun's generator would repeat ids.)
+    let more = if ingest.is_some() {
+        (total / 10).max(BATCH)
+    } else {
+        0
+    };
+    let (mut t_alone, mut cpu_alone) = (Duration::ZERO, Duration::ZERO);
+    let mut left = more;
+    while left > 0 {
+        let n = BATCH.min(left);
+        let batch = gen.batch(n);
+        let (t, c) = (Instant::now(), cpu_time());
+        let new = cache.ingest(&batch).await.expect("ingest");
+        t_alone += t.elapsed();
+        assert_eq!(new.len(), n, "every generated message is new");
+        cpu_alone += cpu_time().saturating_sub(c);
+        left -= n;
+    }
+    let (alone, alone_cpu) = (rate(more, t_alone), rate(more, cpu_alone));
     cache.close().await;
     let load_after = load();
+    let parts = size_parts(&cache_path).await;
 
     // Report.
     let cpus = std::thread::available_parallelism()
@@ -473,6 +529,11 @@ async fn run() {
             ms(i.again)
         );
     }
+    if more > 0 {
+        println!(
+            "| then {more} more into the full cache, without the plain inserts in between | {alone:.0} msg/s ({alone_cpu:.0} msg/CPU-s) | | |"
+        );
+    }
     println!(
         "| page of {PAGE} (Latest / Before a random seq), {PAGES} pages: p50 / p99 | {} / {} | p99 ≤ 2 ms | {} |",
         ms(page_p50),
@@ -495,6 +556,14 @@ async fn run() {
         "| size on disk (db + wal after a checkpoint) | {:.0} MB per million messages ({:.0} B/msg) | | |",
         size as f64 * 1e6 / total as f64 / 1e6,
         size as f64 / total as f64
+    );
+    println!(
+        "| of which: messages table / its indexes / search index / rest | {} B/msg | | |",
+        parts
+            .iter()
+            .map(|b| format!("{:.0}", *b as f64 / (total + more) as f64))
+            .collect::<Vec<_>>()
+            .join(" / ")
     );
     if let Some(i) = &ingest {
         println!(

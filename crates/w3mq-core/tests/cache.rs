@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use w3mq_core::cache::{Cache, CacheError};
+use w3mq_core::cache::{Cache, CacheError, MAX_RESULTS, RANK_WINDOW};
 use w3mq_core::model::{Cursor, NotifyMode, OutboxEntry, SendStatus};
 use w3mq_protocol::{Message, Room, User};
 
@@ -822,10 +822,44 @@ async fn snippets_mark_the_hits_and_ranking_prefers_better_then_newer() {
             .iter()
             .all(|p| !p.text.contains(['\u{E000}', '\u{E001}'])));
     }
+    // Equal scores at the limit: the newest wins, whatever the ingest order.
+    let mut older = msg("r3", 2, BOB, "kiwi");
+    older.created_at = 5;
+    let mut newer = msg("r3", 1, BOB, "kiwi");
+    newer.created_at = 9;
+    c.ingest(&[newer.clone()]).await.unwrap();
+    c.ingest(&[older]).await.unwrap();
+    let hits = c.search("kiwi", 1).await.unwrap();
+    assert_eq!(
+        hits.iter().map(|h| &h.message).collect::<Vec<_>>(),
+        vec![&newer]
+    );
     // Prefix hits are marked as the whole word.
     let hits = c.search("banan", 1).await.unwrap();
     assert_eq!(hits.len(), 1, "the limit holds");
     assert!(hits[0].snippet.iter().any(|p| p.hit && p.text == "banana"));
+}
+
+#[tokio::test]
+async fn a_very_frequent_whole_word_is_not_expanded_as_a_prefix() {
+    let f = fixture().await;
+    let c = &f.cache;
+    let mut batch = vec![msg("r1", 1, BOB, "commonly said")];
+    batch.extend((2..=RANK_WINDOW + 1).map(|s| msg("r1", s, BOB, &format!("common word {s}"))));
+    c.ingest(&batch).await.unwrap();
+    // "common" alone fills the ranking window: searched as the word.
+    let hits = c.search("common", 500).await.unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.message.seq != Some(1)));
+    // A prefix that is not such a word still finds its completions.
+    let hits = c.search("commonl", 10).await.unwrap();
+    assert_eq!(
+        seqs(&hits.iter().map(|h| h.message.clone()).collect::<Vec<_>>()),
+        vec![1]
+    );
+    // At most MAX_RESULTS come back.
+    let hits = c.search("word", 500).await.unwrap();
+    assert_eq!(hits.len(), MAX_RESULTS as usize);
 }
 
 // ---- deletes ----------------------------------------------------------------------

@@ -10,8 +10,8 @@ pub(crate) const HIT_OPEN: char = '\u{E000}';
 /// Marks the end of a search hit inside a snippet.
 pub(crate) const HIT_CLOSE: char = '\u{E001}';
 
-/// The fields of [`Message`] that the stored body holds (besides `id`, `seq`
-/// and `to_room_id`, which are columns). A test checks that this is every
+/// The fields of [`Message`] that the stored body holds (besides `id`, `seq`,
+/// `to_room_id` and `created_at`, which are columns). A test checks that this is every
 /// field, so a field added to the protocol cannot be dropped silently.
 #[cfg(test)]
 const BODY_FIELDS: &[&str] = &[
@@ -28,7 +28,6 @@ const BODY_FIELDS: &[&str] = &[
     "opensea_item_image_url",
     "belong_to_thread_id",
     "reply_to_msg_id",
-    "created_at",
     "at_user_ids",
 ];
 
@@ -43,7 +42,7 @@ pub(crate) struct Stored {
     pub extra: Option<String>,
 }
 
-/// The stored body: the fields of [`BODY_FIELDS`] that do not hold their
+/// The stored body: the fields of `BODY_FIELDS` that do not hold their
 /// default value (`Message` deserializes a missing field as its default), and
 /// not `msg_contents` when the text column holds it.
 struct Body<'a> {
@@ -85,9 +84,6 @@ impl Serialize for Body<'_> {
         }
         if m.is_opensea_item_thread {
             map.serialize_entry("is_opensea_item_thread", &true)?;
-        }
-        if m.created_at != 0 {
-            map.serialize_entry("created_at", &m.created_at)?;
         }
         if !m.at_user_ids.is_empty() {
             map.serialize_entry("at_user_ids", &m.at_user_ids)?;
@@ -156,6 +152,7 @@ pub(crate) fn decode(
     id: String,
     seq: i64,
     room_id: String,
+    created_at: i64,
     txt: Option<String>,
     body: &str,
 ) -> Result<Message, serde_json::Error> {
@@ -163,6 +160,7 @@ pub(crate) fn decode(
     m.id = Some(id);
     m.seq = Some(seq);
     m.to_room_id = room_id;
+    m.created_at = created_at;
     if let Some(t) = txt {
         m.msg_contents = Value::String(t);
     }
@@ -203,6 +201,7 @@ mod tests {
             m.id.clone().unwrap_or_default(),
             m.seq.unwrap_or_default(),
             m.to_room_id.clone(),
+            m.created_at,
             s.txt,
             &s.body,
         )
@@ -263,7 +262,7 @@ mod tests {
             panic!("an object")
         };
         let mut fields: Vec<&str> = map.keys().map(String::as_str).collect();
-        fields.retain(|k| !["id", "seq", "to_room_id"].contains(k));
+        fields.retain(|k| !["id", "seq", "to_room_id", "created_at"].contains(k));
         fields.sort_unstable();
         let mut known = BODY_FIELDS.to_vec();
         known.sort_unstable();

@@ -2,13 +2,13 @@
 //!
 //! Ingest is set-based, so that a batch costs a fixed handful of statements
 //! rather than a few per message, all in one transaction: the batch is
-//! checked and de-duplicated in Rust; its rows go into `messages` up to
-//! 512 per statement, a conflict (cached id, or (room, seq) taken) leaving a row out;
-//! the rows that went in (their `mid` is above the watermark taken before)
-//! are indexed for search by one statement, counted into their rooms by
-//! another, and `synced_seq` advanced by a third. Only when some rows were
-//! left out are they looked at again, to update the bodies of cached ids.
-//! Triggers keep the search index right when messages are deleted or
+//! checked and de-duplicated in Rust; its rows go into `messages` up to 512
+//! per statement, a conflict (a cached id, or a (room, seq) taken) leaving a
+//! row out; the rows that went in (their `mid` is above the watermark taken
+//! before) are indexed for search by one statement, counted into their rooms
+//! by another, and `synced_seq` is advanced by a third. Only when some rows
+//! were left out are they looked at again, to update the bodies of cached
+//! ids. Triggers keep the search index right when messages are deleted or
 //! updated.
 
 use std::collections::{HashMap, HashSet};
@@ -22,14 +22,19 @@ use w3mq_protocol::Message;
 use super::{codec, rooms::RECOUNT, Cache, CacheError, MAX_PAGE};
 use crate::model::Cursor;
 
-/// A message from a row of `m.id, m.seq, r.room_id, m.txt, m.body`.
+/// The columns [`row_message`] reads, first in a row, in this order.
+pub(crate) const MSG_COLS: usize = 6;
+
+/// A message from a row of `m.id, m.seq, r.room_id, m.created_at, m.txt,
+/// m.body`.
 pub(crate) fn row_message(r: &SqliteRow) -> Result<Message, CacheError> {
-    let body: String = r.try_get(4)?;
+    let body: String = r.try_get(5)?;
     Ok(codec::decode(
         r.try_get(0)?,
         r.try_get(1)?,
         r.try_get(2)?,
         r.try_get(3)?,
+        r.try_get(4)?,
         &body,
     )?)
 }
@@ -124,12 +129,13 @@ const BATCH_NEW: &str = "SELECT json_group_array(id) FROM messages WHERE mid > ?
 
 /// A message cached before this batch (mid at or below the watermark ?1)
 /// takes the batch's body, when it differs.
-const BATCH_UPDATE: &str =
-    "UPDATE messages SET body = b.body, txt = b.txt, extra = b.extra, thread_id = b.thread_id
+const BATCH_UPDATE: &str = "UPDATE messages SET body = b.body, txt = b.txt, extra = b.extra,
+         thread_id = b.thread_id, created_at = b.created_at
      FROM temp.ingest b
      WHERE messages.id = b.id AND messages.mid <= ?1
        AND (messages.body IS NOT b.body OR messages.txt IS NOT b.txt
-            OR messages.extra IS NOT b.extra OR messages.thread_id IS NOT b.thread_id)";
+            OR messages.extra IS NOT b.extra OR messages.thread_id IS NOT b.thread_id
+            OR messages.created_at IS NOT b.created_at)";
 
 /// Counts the new rows (mid above ?1) into their rooms. (NOT INDEXED: the
 /// rowid range is what finds them; an index on rk would scan the table.)
@@ -526,29 +532,29 @@ async fn write_batch(
     Ok(new)
 }
 
-const PAGE_LATEST: &str = "SELECT m.id, m.seq, r.room_id, m.txt, m.body
+const PAGE_LATEST: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM rooms r JOIN messages m ON m.rk = r.rk
      WHERE r.room_id = ?1 AND m.seq < ?2
      ORDER BY m.seq DESC LIMIT ?3";
 
-const PAGE_AFTER: &str = "SELECT m.id, m.seq, r.room_id, m.txt, m.body
+const PAGE_AFTER: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM rooms r JOIN messages m ON m.rk = r.rk
      WHERE r.room_id = ?1 AND m.seq > ?2
      ORDER BY m.seq ASC LIMIT ?3";
 
-const THREAD_LATEST: &str = "SELECT m.id, m.seq, r.room_id, m.txt, m.body
+const THREAD_LATEST: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM messages m JOIN rooms r ON r.rk = m.rk
      WHERE m.mid IN (SELECT mid FROM messages WHERE thread_id = ?1
                      UNION ALL SELECT mid FROM messages WHERE id = ?1)
        AND m.seq < ?2
      ORDER BY m.seq DESC LIMIT ?3";
 
-const THREAD_AFTER: &str = "SELECT m.id, m.seq, r.room_id, m.txt, m.body
+const THREAD_AFTER: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM messages m JOIN rooms r ON r.rk = m.rk
      WHERE m.mid IN (SELECT mid FROM messages WHERE thread_id = ?1
                      UNION ALL SELECT mid FROM messages WHERE id = ?1)
        AND m.seq > ?2
      ORDER BY m.seq ASC LIMIT ?3";
 
-const MESSAGE_BY_ID: &str = "SELECT m.id, m.seq, r.room_id, m.txt, m.body
+const MESSAGE_BY_ID: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM messages m JOIN rooms r ON r.rk = m.rk WHERE m.id = ?1";

@@ -16,7 +16,7 @@
 //! - `messages`: one row per server message: the columns the queries need
 //!   (`id` unique; `(rk, seq)` unique, the keyset index of pages; `thread_id`;
 //!   `created_at`; `mine` and `mention` for the counts) and the message as
-//!   compact JSON (`body`: no id, seq or room, no default-valued fields, and no
+//!   compact JSON (`body`: no id, seq, room or time, no default-valued fields, and no
 //!   text for a text message, whose text is the `txt` column: stored once,
 //!   shared with the search index). Rooms are referred to by a small integer
 //!   key `rk`, not the 24-character id.
@@ -38,6 +38,8 @@ mod messages;
 mod outbox;
 mod rooms;
 mod search;
+
+pub use search::{MAX_RESULTS, RANK_WINDOW};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -159,8 +161,9 @@ impl Cache {
     /// Calls after this fail.
     pub async fn close(&self) {
         self.read.close().await;
+        // (No `PRAGMA optimize`: its ANALYZE could take seconds on a large
+        // cache, and the queries are written to plan well without stats.)
         if !self.write.is_closed() {
-            let _ = sqlx::query("PRAGMA optimize").execute(&self.write).await;
             let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&self.write)
                 .await;

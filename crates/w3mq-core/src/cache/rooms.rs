@@ -219,7 +219,8 @@ impl Cache {
             let latest = match r.try_get::<Option<String>, _>(7)? {
                 Some(id) => {
                     let body: String = r.try_get(10)?;
-                    match codec::decode(id, r.try_get(8)?, room_id.clone(), r.try_get(9)?, &body) {
+                    let (seq, created_at, txt) = (r.try_get(8)?, r.try_get(11)?, r.try_get(9)?);
+                    match codec::decode(id, seq, room_id.clone(), created_at, txt, &body) {
                         Ok(m) => Some(m),
                         Err(e) => {
                             tracing::warn!(room_id, error = %e, "corrupt cached message");

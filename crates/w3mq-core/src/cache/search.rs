@@ -4,13 +4,19 @@
 //! whitespace and each term becomes a quoted string (an FTS5 string may hold
 //! anything but needs its `"` doubled), all of them required. The last term
 //! is a prefix (`"term"*`) when it is at least [`MIN_PREFIX`] characters
-//! long, so results come while typing; shorter prefixes would match too many
-//! terms to be fast.
+//! long and not followed by a space, so results come while typing; shorter
+//! prefixes would match too many terms to be fast.
+//!
+//! A prefix costs a merge of the lists of every matching word, each time a
+//! query starts; for a prefix of a very frequent word that is most of the
+//! index. So when the last term is a whole word that alone has at least
+//! [`RANK_WINDOW`] matches, it is searched as that word (the window would be
+//! full of its matches anyway).
 
 use sqlx::Row;
 
 use super::codec::{HIT_CLOSE, HIT_OPEN};
-use super::messages::row_message;
+use super::messages::{row_message, MSG_COLS};
 use super::{Cache, CacheError};
 use crate::model::{SearchHit, SnippetPart};
 
@@ -22,8 +28,9 @@ const MAX_TERMS: usize = 16;
 const MIN_PREFIX: usize = 3;
 
 /// The FTS5 query for the user's text, or `None` when it has nothing to
-/// search for.
-pub(crate) fn fts_query(text: &str) -> Option<String> {
+/// search for; and when its last term is a prefix, the same query with that
+/// term whole.
+pub(crate) fn fts_query(text: &str) -> Option<(String, Option<String>)> {
     let terms: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c.is_control())
         // A term without a letter or digit has no token: FTS5 would see an
@@ -41,11 +48,14 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
         q.push('"');
         q.push_str(&t.replace('"', "\"\""));
         q.push('"');
-        if i == last && prefix_last && ends_with_word_of(t, MIN_PREFIX) {
-            q.push('*');
-        }
     }
-    Some(q)
+    if prefix_last && ends_with_word_of(terms[last], MIN_PREFIX) {
+        let whole = q.clone();
+        q.push('*');
+        Some((q, Some(whole)))
+    } else {
+        Some((q, None))
+    }
 }
 
 /// Whether `t` ends with at least `n` letters or digits.
@@ -99,7 +109,9 @@ pub(crate) fn snippet_parts(s: &str) -> Vec<SnippetPart> {
 pub const RANK_WINDOW: i64 = 10_000;
 
 /// Best matches first (bm25; the newest first among equals) among the newest
-/// [`RANK_WINDOW`] matches; then the returned rows' bodies and snippets.
+/// [`RANK_WINDOW`] matches; then the returned rows' bodies and snippets. Only
+/// the candidates that can make the cut (a score at least as good as the
+/// `limit`-th best) are looked up for their `created_at`.
 ///
 /// The snippets come from one more scan of the index over the hits' rowid
 /// range, not from one query per hit: a prefix term (`"abc"*`) is expanded
@@ -108,9 +120,11 @@ pub const RANK_WINDOW: i64 = 10_000;
 const SEARCH: &str = "WITH cand AS MATERIALIZED (
          SELECT rowid AS mid, rank AS score FROM messages_fts
          WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3),
+     cut AS (SELECT score FROM cand ORDER BY score LIMIT 1 OFFSET ?2 - 1),
      hits AS MATERIALIZED (
          SELECT c.mid AS mid, c.score AS score, m.created_at AS ts
          FROM cand c JOIN messages m ON m.mid = c.mid
+         WHERE c.score <= coalesce((SELECT score FROM cut), 1e308)
          ORDER BY c.score, m.created_at DESC, c.mid DESC
          LIMIT ?2),
      snips AS MATERIALIZED (
@@ -119,7 +133,7 @@ const SEARCH: &str = "WITH cand AS MATERIALIZED (
          WHERE messages_fts MATCH ?1
            AND rowid >= (SELECT min(mid) FROM hits) AND rowid <= (SELECT max(mid) FROM hits)
            AND +rowid IN (SELECT mid FROM hits))
-     SELECT m.id, m.seq, r.room_id, m.txt, m.body, s.snip
+     SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body, s.snip
      FROM hits JOIN messages m ON m.mid = hits.mid JOIN rooms r ON r.rk = m.rk
      LEFT JOIN snips s ON s.mid = hits.mid
      ORDER BY hits.score, hits.ts DESC, hits.mid DESC";
@@ -132,10 +146,22 @@ impl Cache {
     /// to 1..=200. An empty query (or one with no letters or digits) finds
     /// nothing.
     pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>, CacheError> {
-        let Some(q) = fts_query(query) else {
+        let Some((mut q, whole)) = fts_query(query) else {
             return Ok(Vec::new());
         };
         let limit = limit.clamp(1, MAX_RESULTS);
+        if let Some(whole) = whole {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)",
+            )
+            .bind(&whole)
+            .bind(RANK_WINDOW)
+            .fetch_one(&self.read)
+            .await?;
+            if n >= RANK_WINDOW {
+                q = whole;
+            }
+        }
         let rows = sqlx::query(SEARCH)
             .bind(&q)
             .bind(limit)
@@ -152,7 +178,7 @@ impl Cache {
                 }
                 Err(e) => return Err(e),
             };
-            let snippet: Option<String> = r.try_get(5)?;
+            let snippet: Option<String> = r.try_get(MSG_COLS)?;
             let snippet = snippet_parts(snippet.as_deref().unwrap_or(""));
             hits.push(SearchHit { message, snippet });
         }
@@ -166,18 +192,21 @@ mod tests {
 
     #[test]
     fn queries_are_quoted_terms() {
-        assert_eq!(fts_query(""), None);
-        assert_eq!(fts_query("   "), None);
-        assert_eq!(fts_query("\" * ) ( -"), None);
-        assert_eq!(fts_query("hello"), Some("\"hello\"*".into()));
-        assert_eq!(fts_query("hello "), Some("\"hello\"".into()));
-        assert_eq!(fts_query("hi"), Some("\"hi\"".into()));
-        assert_eq!(fts_query("a AND b"), Some("\"a\" \"AND\" \"b\"".into()));
+        let q = |s: &str| fts_query(s).map(|(q, _)| q);
+        assert_eq!(q(""), None);
+        assert_eq!(q("   "), None);
+        assert_eq!(q("\" * ) ( -"), None);
+        assert_eq!(q("hello"), Some("\"hello\"*".into()));
+        assert_eq!(fts_query("hello").unwrap().1, Some("\"hello\"".into()));
+        assert_eq!(q("hello "), Some("\"hello\"".into()));
+        assert_eq!(fts_query("hello ").unwrap().1, None);
+        assert_eq!(q("hi"), Some("\"hi\"".into()));
+        assert_eq!(q("a AND b"), Some("\"a\" \"AND\" \"b\"".into()));
         assert_eq!(
-            fts_query("say \"hi there"),
+            q("say \"hi there"),
             Some("\"say\" \"\"\"hi\" \"there\"*".into())
         );
-        assert_eq!(fts_query("NEAR(a b)"), Some("\"NEAR(a\" \"b)\"".into()));
+        assert_eq!(q("NEAR(a b)"), Some("\"NEAR(a\" \"b)\"".into()));
     }
 
     #[test]
