@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
     } else {
         sub.init();
     }
+    raise_open_files_limit();
     let result = w3mq_server::run(
         cfg,
         |b| {
@@ -35,6 +36,25 @@ async fn main() -> std::process::ExitCode {
             tracing::error!("{e:#}");
             eprintln!("w3mq-server: {e:#}");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every MQTT-over-WebSocket connection holds three descriptors (the
+/// WebSocket, and both ends of its bridge to the broker): take the hard limit.
+fn raise_open_files_limit() {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            let before = l.rlim_cur;
+            l.rlim_cur = l.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &l) == 0 {
+                tracing::info!(before, now = l.rlim_cur, "raised the open-files limit");
+            }
         }
     }
 }
