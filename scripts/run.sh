@@ -15,4 +15,4 @@ printf '\n==> cargo build --release -p w3mq-server\n'
 cargo build --release -p w3mq-server
 mkdir -p .w3mq-data
 printf '\n==> starting w3mq-server (data in .w3mq-data/); Ctrl-C stops it\n'
-exec ./target/release/w3mq-server --data-dir .w3mq-data "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/w3mq-server" --data-dir .w3mq-data "$@"

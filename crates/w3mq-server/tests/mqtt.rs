@@ -498,9 +498,24 @@ async fn the_rate_limit_answers_with_an_error_event() -> Result<()> {
         )
         .await?;
     }
-    let ev = ma.recv_on(&notif(&alice.user_id)).await?;
+    // The rejection may overtake the three ACKs: wait for all four, in any order.
+    let (mut acks, mut error) = (Vec::new(), None);
+    while acks.len() < 3 || error.is_none() {
+        match ma.next().await? {
+            w3mq_testkit::Seen::Publish(t, p) if t == chat(&room) => {
+                acks.push(serde_json::from_slice::<Value>(&p)?["client_msg_id"].clone())
+            }
+            w3mq_testkit::Seen::Publish(t, p) if t == notif(&alice.user_id) => {
+                error = Some(serde_json::from_slice::<Value>(&p)?)
+            }
+            w3mq_testkit::Seen::Down(e) => return Err(e.into()),
+            _ => {}
+        }
+    }
+    let ev = error.ok_or("no error event")?;
     assert_eq!(ev["code"], "rate_limited");
     assert_eq!(ev["client_msg_id"], "r3");
+    assert_eq!(acks, vec![json!("r0"), json!("r1"), json!("r2")]);
     let stored = alice
         .api
         .post("/messages", json!({"room_id": room}))
