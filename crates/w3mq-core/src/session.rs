@@ -158,6 +158,10 @@ async fn connect_once(
         .await
         .map_err(|e| (e.to_string(), false))?;
     let (client, mut ev) = AsyncClient::new(options(a, endpoint, &token), 4096);
+    // Without it a QoS 1 PUBACK and the next PUBLISH wait on delayed ACKs (~40 ms).
+    let mut net = rumqttc::NetworkOptions::new();
+    net.set_tcp_nodelay(true);
+    ev.set_network_options(net);
     let connack = tokio::time::timeout(Duration::from_secs(15), async {
         loop {
             match ev.poll().await {

@@ -126,6 +126,11 @@ pub async fn run(
         http: listener.local_addr()?,
         mqtt_tcp: broker_tcp,
     };
+    // MQTT over WebSocket arrives here: without TCP_NODELAY the PUBACK and the
+    // ACK copy, two small writes, wait ~40 ms on the client's delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut http_stop = stop_rx.clone();

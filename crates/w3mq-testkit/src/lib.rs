@@ -395,6 +395,9 @@ impl Mqtt {
     /// Connects with prepared options.
     pub async fn connect_with(o: MqttOptions) -> Result<Mqtt> {
         let (client, mut ev) = AsyncClient::new(o, 1024);
+        let mut net = rumqttc::NetworkOptions::new();
+        net.set_tcp_nodelay(true);
+        ev.set_network_options(net);
         // Wait for the CONNACK before handing the connection out.
         loop {
             match tokio::time::timeout(WAIT, ev.poll())
