@@ -227,11 +227,15 @@ impl Api {
 
     /// POSTs `body` (raw bytes) to `path`.
     pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> Result<Reply> {
-        let mut r = self
+        let r = self
             .http
             .post(format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .body(body);
+        self.send(r).await
+    }
+
+    async fn send(&self, mut r: reqwest::RequestBuilder) -> Result<Reply> {
         if let Some(t) = &self.token {
             r = r.bearer_auth(t);
         }
@@ -248,14 +252,8 @@ impl Api {
 
     /// GETs.
     pub async fn get(&self, path: &str) -> Result<Reply> {
-        let mut r = self.http.get(format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            r = r.bearer_auth(t);
-        }
-        let resp = r.send().await?;
-        let status = resp.status().as_u16();
-        let body = resp.json().await.unwrap_or(Value::Null);
-        Ok(Reply { status, body })
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
     }
 
     /// The same client with a token.

@@ -92,9 +92,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 pub struct AuthUser(pub Claims);
 
 /// The bearer token of a request, if any.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?
@@ -109,7 +108,7 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)
+        let token = bearer(&parts.headers)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
         state
             .auth
@@ -122,7 +121,7 @@ impl FromRequestParts<AppState> for AuthUser {
 /// Limits requests per bearer token, or per client address without one: 429.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let key = match bearer(&parts) {
+    let key = match bearer(&parts.headers) {
         Some(t) => format!("t:{}", t.rsplit('.').next().unwrap_or(t)),
         None => match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             Some(ConnectInfo(a)) => format!("a:{}", a.ip()),

@@ -138,14 +138,11 @@ pub async fn refresh(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<RefreshResp> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let token = super::extract::bearer(&headers)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
     let c = s
         .auth
-        .check_refreshable(token.trim())
+        .check_refreshable(token)
         .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
     if s.store.user(&c.user_id).await?.is_none() {
         return Err(ApiError::new(

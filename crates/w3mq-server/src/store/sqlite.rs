@@ -675,19 +675,15 @@ impl Store for SqliteStore {
                 .fetch_all(&self.read)
                 .await?
             }
-            After::Seq(s) => {
-                sqlx::query("SELECT body FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ? OFFSET ?")
+            After::Seq(from) | After::Time(from) => {
+                let sql = if matches!(after, After::Time(_)) {
+                    "SELECT body FROM messages WHERE room_id = ? AND created_at > ? ORDER BY seq ASC LIMIT ? OFFSET ?"
+                } else {
+                    "SELECT body FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ? OFFSET ?"
+                };
+                sqlx::query(sql)
                     .bind(room_id)
-                    .bind(s)
-                    .bind(size)
-                    .bind(offset)
-                    .fetch_all(&self.read)
-                    .await?
-            }
-            After::Time(t) => {
-                sqlx::query("SELECT body FROM messages WHERE room_id = ? AND created_at > ? ORDER BY seq ASC LIMIT ? OFFSET ?")
-                    .bind(room_id)
-                    .bind(t)
+                    .bind(from)
                     .bind(size)
                     .bind(offset)
                     .fetch_all(&self.read)
