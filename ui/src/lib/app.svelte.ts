@@ -1,0 +1,247 @@
+// The UI's state: what Rust said last (rooms, counts, connection, account,
+// settings) and what the user looks at (open room, panels). Rust owns every
+// count and the order; this only keeps its latest answers and events.
+import { errorText, type Backend, type Commands } from "./backend";
+import type {
+  AccountView,
+  AppInfo,
+  ConnectionState,
+  MessageView,
+  RoomView,
+  Settings,
+  UiEvent,
+  UnreadTotal,
+} from "./bindings";
+import { Conversation } from "./conversation";
+import { isHttpUrl } from "./urls";
+
+export type Phase = "loading" | "onboarding" | "nickname" | "main";
+export type SidePanel = { kind: "none" } | { kind: "info" } | { kind: "thread"; room_id: string; thread_id: string };
+
+/** Rooms in Rust's order: most recent activity first (stable for ties). */
+export function sortRooms(rooms: RoomView[]): RoomView[] {
+  return rooms
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.last_activity_ms - a.r.last_activity_ms || a.i - b.i)
+    .map((x) => x.r);
+}
+
+export class AppState {
+  readonly cmds: Commands;
+  phase = $state<Phase>("loading");
+  info = $state.raw<AppInfo | null>(null);
+  account = $state.raw<AccountView | null>(null);
+  rooms = $state.raw<RoomView[]>([]);
+  roomId = $state<string | null>(null);
+  connection = $state.raw<ConnectionState>({ state: "signed_out" });
+  total = $state.raw<UnreadTotal>({ unread: 0, mentions: 0 });
+  settings = $state.raw<Settings>({ theme: "system", notifications: true });
+  /** The open room's messages; `convVersion` changes with them. */
+  conv = $state.raw<Conversation | null>(null);
+  convVersion = $state(0);
+  /** A message to scroll to and flash (by id), with a token so the same target can be asked again. */
+  jump = $state.raw<{ id: string; token: number } | null>(null);
+  side = $state.raw<SidePanel>({ kind: "none" });
+  settingsOpen = $state(false);
+  newRoomOpen = $state(false);
+  error = $state<string | null>(null);
+  focused = $state(typeof document === "undefined" ? true : document.hasFocus());
+  private extra = new Set<(e: UiEvent) => void>();
+  private marked = new Map<string, number>();
+  private unlisten: (() => void) | null = null;
+  private jumpToken = 0;
+
+  constructor(readonly backend: Backend) {
+    this.cmds = backend.commands;
+  }
+
+  get room(): RoomView | null {
+    return this.rooms.find((r) => r.room_id === this.roomId) ?? null;
+  }
+
+  /** Starts: listens to events, then resumes the last account or shows onboarding. */
+  async start(): Promise<void> {
+    this.unlisten = await this.backend.listen((e) => this.handle(e));
+    try {
+      this.info = await this.cmds.app_info();
+      this.settings = await this.cmds.get_settings().catch(() => this.settings);
+      const acc = await this.cmds.resume();
+      if (acc) await this.enter(acc);
+      else this.phase = "onboarding";
+    } catch (e) {
+      this.error = errorText(e);
+      this.phase = "onboarding";
+    }
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
+  }
+
+  /** Signed in (or resumed): load rooms, connection and totals. */
+  async enter(acc: AccountView, askNickname = false): Promise<void> {
+    this.account = acc;
+    const [rooms, conn, total] = await Promise.all([
+      this.cmds.rooms(),
+      this.cmds.connection(),
+      this.cmds.unread_total(),
+    ]);
+    this.rooms = rooms;
+    this.connection = conn;
+    this.total = total;
+    this.phase = askNickname ? "nickname" : "main";
+    this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
+  }
+
+  async signOut(): Promise<void> {
+    await this.cmds.sign_out();
+    this.account = null;
+    this.rooms = [];
+    this.roomId = null;
+    this.conv = null;
+    this.side = { kind: "none" };
+    this.settingsOpen = false;
+    this.marked.clear();
+    this.phase = "onboarding";
+  }
+
+  /** Listens to events alongside the app (a thread panel); returns the unsubscribe. */
+  onEvent(h: (e: UiEvent) => void): () => void {
+    this.extra.add(h);
+    return () => this.extra.delete(h);
+  }
+
+  handle(e: UiEvent): void {
+    switch (e.type) {
+      case "room_updated": {
+        const i = this.rooms.findIndex((r) => r.room_id === e.room.room_id);
+        const list = [...this.rooms];
+        if (i >= 0) list[i] = e.room;
+        else list.push(e.room);
+        this.rooms = sortRooms(list);
+        break;
+      }
+      case "room_removed":
+        this.rooms = this.rooms.filter((r) => r.room_id !== e.room_id);
+        if (this.roomId === e.room_id) this.closeRoom();
+        break;
+      case "connection":
+        this.connection = e.state;
+        break;
+      case "unread_total":
+        this.total = e.total;
+        break;
+      case "open_room":
+        void this.openRoom(e.room_id, e.message_id);
+        break;
+      default:
+        this.conv?.apply(e);
+    }
+    for (const h of this.extra) h(e);
+  }
+
+  private bump = () => {
+    this.convVersion++;
+  };
+
+  closeRoom(): void {
+    this.roomId = null;
+    this.conv = null;
+    this.side = { kind: "none" };
+    this.cmds.set_focus(null, this.focused).catch(() => {});
+  }
+
+  /** Opens a room at its latest messages, or around one message. */
+  async openRoom(roomId: string, messageId: string | null = null): Promise<void> {
+    this.error = null;
+    if (this.roomId !== roomId || !this.conv) {
+      this.roomId = roomId;
+      if (this.side.kind === "thread") this.side = { kind: "none" };
+      const conv = new Conversation(this.cmds, roomId, this.bump);
+      this.conv = conv;
+      this.cmds.set_focus(roomId, this.focused).catch(() => {});
+      if (!this.rooms.some((r) => r.room_id === roomId)) {
+        const r = await this.cmds.room(roomId).catch(() => null);
+        if (r) this.handle({ type: "room_updated", room: r });
+      }
+      if (!messageId) {
+        await conv.loadLatest().catch((e) => (this.error = errorText(e)));
+        return;
+      }
+    }
+    if (messageId) await this.jumpTo(messageId);
+  }
+
+  /** Shows a message of the open room in its context and flashes it. */
+  async jumpTo(messageId: string): Promise<void> {
+    const conv = this.conv;
+    if (!conv) return;
+    if (!conv.msgs.some((m) => m.id === messageId)) {
+      try {
+        await conv.loadAround(messageId);
+      } catch (e) {
+        this.error = errorText(e);
+        if (conv.msgs.length === 0) await conv.loadLatest().catch(() => {});
+        return;
+      }
+    }
+    this.jump = { id: messageId, token: ++this.jumpToken };
+  }
+
+  /** Back to the present after a jump into the past. */
+  async toLatest(): Promise<void> {
+    if (this.conv?.hasNewer) await this.conv.loadLatest();
+  }
+
+  /** Marks the open room read up to `seq` once (Rust recomputes the counts). */
+  markRead(seq: number): void {
+    const roomId = this.roomId;
+    if (!roomId || !this.focused) return;
+    const room = this.room;
+    if ((this.marked.get(roomId) ?? -1) >= seq) return;
+    if (room && room.unread === 0 && room.mentions === 0 && this.marked.has(roomId)) return;
+    this.marked.set(roomId, seq);
+    this.cmds.mark_read(roomId, seq).catch(() => this.marked.delete(roomId));
+  }
+
+  setFocused(f: boolean): void {
+    if (this.focused === f) return;
+    this.focused = f;
+    this.cmds.set_focus(this.roomId, f).catch(() => {});
+  }
+
+  async saveSettings(s: Settings): Promise<void> {
+    this.settings = s;
+    try {
+      this.settings = await this.cmds.set_settings(s);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Opens an http(s) link in the system browser; anything else is ignored. */
+  openLink(url: string): void {
+    if (!isHttpUrl(url)) return;
+    this.cmds.open_external(url).catch((e) => (this.error = errorText(e)));
+  }
+
+  /** Opens a thread in the side panel (making the message a thread root first if needed). */
+  async openThread(m: MessageView): Promise<void> {
+    if (m.thread_id && !m.is_thread) {
+      this.side = { kind: "thread", room_id: m.room_id, thread_id: m.thread_id };
+      return;
+    }
+    if (!m.id) return;
+    if (!m.is_thread) {
+      try {
+        const root = await this.cmds.start_thread(m.room_id, m.id, null);
+        this.conv?.upsert([root]);
+      } catch (e) {
+        this.error = errorText(e);
+        return;
+      }
+    }
+    this.side = { kind: "thread", room_id: m.room_id, thread_id: m.id };
+  }
+}

@@ -1,0 +1,755 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:
+// run `W3MQ_WRITE_BINDINGS=1 cargo test -p w3mq-desktop bindings` after changing them.
+/* eslint-disable */
+
+/**
+ * The signed-in account.
+ */
+export type AccountView = { 
+/**
+ * User id.
+ */
+user_id: string, 
+/**
+ * Wallet address.
+ */
+address: string, 
+/**
+ * Where it is signed in.
+ */
+env: Environment, 
+/**
+ * Profile, as last known.
+ */
+profile: UserView | null, };
+
+/**
+ * An error as the UI receives it (the rejected value of a command's promise).
+ */
+export type AppError = { 
+/**
+ * A stable machine-readable code (`not_signed_in`, `network`, `invalid_input`, …).
+ */
+code: string, 
+/**
+ * A sentence for people.
+ */
+message: string, };
+
+/**
+ * General facts for the UI.
+ */
+export type AppInfo = { 
+/**
+ * The app's version.
+ */
+version: string, 
+/**
+ * The environment proposed on the first-run screen.
+ */
+default_env: Environment, 
+/**
+ * The named environments.
+ */
+presets: Array<Environment>, 
+/**
+ * A tray icon is shown.
+ */
+tray: boolean, };
+
+/**
+ * The MQTT session's state.
+ */
+export type ConnectionState = { "state": "connecting", 
+/**
+ * The MQTT URL.
+ */
+endpoint: string, } | { "state": "online", 
+/**
+ * The MQTT URL.
+ */
+endpoint: string, } | { "state": "offline", 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Milliseconds until the next attempt.
+ */
+retry_in_ms: number, } | { "state": "signed_out" };
+
+/**
+ * The contents of a message.
+ */
+export type Contents = { "kind": "text", 
+/**
+ * The whole text.
+ */
+text: string, 
+/**
+ * Text, link and mention parts, in order.
+ */
+parts: Array<TextPart>, } | { "kind": "swap_card", 
+/**
+ * The card.
+ */
+card: SwapCard, } | { "kind": "invalid", 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
+ * Where a page of messages starts.
+ */
+export type Cursor = { "kind": "latest" } | { "kind": "before", "seq": number } | { "kind": "after", "seq": number };
+
+/**
+ * What to send.
+ */
+export type Draft = { 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * Text (for a text message).
+ */
+text: string | null, 
+/**
+ * A trade card (instead of text).
+ */
+swap_card: SwapCard | null, 
+/**
+ * The message this one replies to.
+ */
+reply_to: string | null, 
+/**
+ * The thread this message belongs to.
+ */
+thread_id: string | null, 
+/**
+ * Users mentioned.
+ */
+mentions: Array<string>, 
+/**
+ * Start an OpenSea item thread with this message.
+ */
+item: OpenSeaItem | null, };
+
+/**
+ * Which environment.
+ */
+export type EnvKind = "production" | "development" | "local" | "custom";
+
+/**
+ * An environment: one REST base URL and one or more MQTT-over-WebSocket
+ * endpoints, tried in turn on failure.
+ */
+export type Environment = { 
+/**
+ * Which one.
+ */
+kind: EnvKind, 
+/**
+ * REST base URL, e.g. `http://127.0.0.1:8780`.
+ */
+http: string, 
+/**
+ * MQTT endpoints, e.g. `ws://127.0.0.1:8780/mqtt`.
+ */
+mqtt: Array<string>, };
+
+/**
+ * An OpenSea item, as an item thread's card shows it.
+ */
+export type ItemView = { 
+/**
+ * Contract address.
+ */
+contract_address: string, 
+/**
+ * Token id.
+ */
+token_id: string, 
+/**
+ * Item name.
+ */
+name: string, 
+/**
+ * Item description.
+ */
+description: string, 
+/**
+ * An http(s) image URL, or empty.
+ */
+image_url: string, 
+/**
+ * The item's page on OpenSea.
+ */
+url: string, };
+
+/**
+ * The key to sign in with.
+ */
+export type KeyInput = { "kind": "generate" } | { "kind": "import", 
+/**
+ * The private key.
+ */
+private_key: string, };
+
+/**
+ * A message as the conversation shows it.
+ */
+export type MessageView = { 
+/**
+ * A stable key for the list: the client id of my messages, else the id.
+ */
+key: string, 
+/**
+ * The server's id (none while pending).
+ */
+id: string | null, 
+/**
+ * The server's per-room sequence number (none while pending).
+ */
+seq: number | null, 
+/**
+ * My idempotency key, for my own messages.
+ */
+client_msg_id: string | null, 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * The sender.
+ */
+from_uid: string, 
+/**
+ * The sender's name.
+ */
+sender_name: string, 
+/**
+ * The sender's http(s) avatar, or empty.
+ */
+sender_avatar: string, 
+/**
+ * I sent it.
+ */
+mine: boolean, 
+/**
+ * Unix milliseconds.
+ */
+created_ms: number, 
+/**
+ * What it says.
+ */
+contents: Contents, 
+/**
+ * A one-line preview.
+ */
+preview: string, 
+/**
+ * The message it replies to.
+ */
+reply: ReplyPreview | null, 
+/**
+ * The thread it belongs to.
+ */
+thread_id: string | null, 
+/**
+ * It is a thread root.
+ */
+is_thread: boolean, 
+/**
+ * The item of an OpenSea item thread root.
+ */
+item: ItemView | null, 
+/**
+ * It mentions me.
+ */
+mentions_me: boolean, 
+/**
+ * Sent, pending (in the outbox) or failed.
+ */
+status: SendStatus, 
+/**
+ * Why it failed.
+ */
+error: string | null, };
+
+/**
+ * Per-room notification setting.
+ */
+export type NotifyMode = "all" | "mentions" | "mute";
+
+/**
+ * The OpenSea item an item thread is about.
+ */
+export type OpenSeaItem = { 
+/**
+ * `0x` + 40 hex digits.
+ */
+contract_address: string, 
+/**
+ * Decimal digits.
+ */
+token_id: string, 
+/**
+ * Item name.
+ */
+name: string, 
+/**
+ * Item description.
+ */
+description: string, 
+/**
+ * http(s) image URL (may be empty).
+ */
+image_url: string, };
+
+/**
+ * The message a reply quotes.
+ */
+export type ReplyPreview = { 
+/**
+ * The quoted message's id.
+ */
+id: string, 
+/**
+ * Its sender's name (empty when it is not cached).
+ */
+sender_name: string, 
+/**
+ * A one-line preview (empty when it is not cached).
+ */
+text: string, 
+/**
+ * The quoted message is in the cache (so the UI can jump to it).
+ */
+found: boolean, };
+
+/**
+ * What kind of room.
+ */
+export type RoomKind = "direct" | "group" | "collection";
+
+/**
+ * A room as the room list and the room header show it.
+ */
+export type RoomView = { 
+/**
+ * Object id.
+ */
+room_id: string, 
+/**
+ * Direct, group or collection.
+ */
+kind: RoomKind, 
+/**
+ * The name to show: the other person of a 1v1 room, a collection's
+ * name, a group's name or its members' names.
+ */
+title: string, 
+/**
+ * A second line: member count, slug or the other person's address.
+ */
+subtitle: string, 
+/**
+ * An http(s) image for the room, or empty.
+ */
+avatar_url: string, 
+/**
+ * The room's description.
+ */
+description: string, 
+/**
+ * The collection slug (collection rooms only).
+ */
+slug: string, 
+/**
+ * The creator (the moderator of a public channel).
+ */
+creator_id: string, 
+/**
+ * I created it.
+ */
+mine: boolean, 
+/**
+ * Members, me included.
+ */
+members: Array<UserView>, 
+/**
+ * The latest message, if any.
+ */
+latest: MessageView | null, 
+/**
+ * A one-line preview of the latest message.
+ */
+preview: string, 
+/**
+ * Messages by others after my read marker.
+ */
+unread: number, 
+/**
+ * Of those, the ones that mention me.
+ */
+mentions: number, 
+/**
+ * Notification setting.
+ */
+notify: NotifyMode, 
+/**
+ * Unix milliseconds of the latest activity (the list is sorted by it).
+ */
+last_activity_ms: number, };
+
+/**
+ * A search result.
+ */
+export type SearchHitView = { 
+/**
+ * The message.
+ */
+message: MessageView, 
+/**
+ * The room's title.
+ */
+room_title: string, 
+/**
+ * Text around the match; `hit` parts matched.
+ */
+snippet: Array<SnippetPart>, };
+
+/**
+ * The state of a message I sent that has no ACK yet.
+ */
+export type SendStatus = "pending" | "sent" | "failed";
+
+/**
+ * Settings the user changes in the settings panel.
+ */
+export type Settings = { 
+/**
+ * Colour theme.
+ */
+theme: Theme, 
+/**
+ * Raise desktop notifications at all (each room has its own mode too).
+ */
+notifications: boolean, };
+
+/**
+ * A piece of a search snippet.
+ */
+export type SnippetPart = { 
+/**
+ * Plain text.
+ */
+text: string, 
+/**
+ * It matched the query.
+ */
+hit: boolean, };
+
+/**
+ * A social account on a user's profile.
+ */
+export type Social = { 
+/**
+ * `opensea`, `instagram`, `twitter`, `facebook` or `discord`.
+ */
+platform: string, 
+/**
+ * The user name there.
+ */
+username: string, 
+/**
+ * The server marked it verified.
+ */
+verified: boolean, 
+/**
+ * An http(s) avatar URL, or empty.
+ */
+avatar_url: string, };
+
+/**
+ * One asset of a trade card.
+ */
+export type SwapAsset = { 
+/**
+ * Token contract, `0x` + 40 hex digits.
+ */
+address: string, 
+/**
+ * `1` fungible, `2` NFT (as the seed's example).
+ */
+type: string, 
+/**
+ * Token id for NFTs.
+ */
+id?: string, 
+/**
+ * Decimal amount as text.
+ */
+amount: string, 
+/**
+ * http(s) image URL.
+ */
+imgURL: string, 
+/**
+ * Token name.
+ */
+name: string, 
+/**
+ * Token symbol.
+ */
+symbol: string, };
+
+/**
+ * A sudoswap trade card.
+ */
+export type SwapCard = { 
+/**
+ * e.g. `OPEN`.
+ */
+orderStatus: string, 
+/**
+ * Free text as the seed shows it, e.g. `2022-05-14, 12:00 AM`.
+ */
+expiryDate: string, 
+/**
+ * `0x` + 40 hex digits.
+ */
+creatorAddress: string, 
+/**
+ * `0x` + 40 hex digits, or empty for anyone.
+ */
+recipientAddress: string, 
+/**
+ * http(s) link to the order.
+ */
+jumpUrl: string, 
+/**
+ * What the creator gives.
+ */
+asset1Data: Array<SwapAsset>, 
+/**
+ * What the creator asks for.
+ */
+asset2Data: Array<SwapAsset>, };
+
+/**
+ * A piece of a text message.
+ */
+export type TextPart = { "kind": "text", 
+/**
+ * The text.
+ */
+text: string, } | { "kind": "link", 
+/**
+ * The text shown.
+ */
+text: string, 
+/**
+ * The URL (always absolute http or https).
+ */
+url: string, } | { "kind": "mention", 
+/**
+ * The text shown, with the `@`.
+ */
+text: string, 
+/**
+ * The mentioned user.
+ */
+user_id: string, 
+/**
+ * It is me.
+ */
+me: boolean, };
+
+/**
+ * Colour theme.
+ */
+export type Theme = "system" | "light" | "dark";
+
+/**
+ * What the UI is told, one variant per change.
+ */
+export type UiEvent = { "type": "messages", 
+/**
+ * The messages.
+ */
+messages: Array<MessageView>, } | { "type": "room_updated", 
+/**
+ * The room.
+ */
+room: RoomView, } | { "type": "room_removed", 
+/**
+ * The room.
+ */
+room_id: string, } | { "type": "messages_deleted", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * The deleted messages.
+ */
+ids: Array<string>, } | { "type": "room_cleared", 
+/**
+ * The room.
+ */
+room_id: string, } | { "type": "connection", 
+/**
+ * The new state.
+ */
+state: ConnectionState, } | { "type": "send_status", 
+/**
+ * The message, as it is now.
+ */
+message: MessageView, } | { "type": "outbox_discarded", 
+/**
+ * Its idempotency key.
+ */
+client_msg_id: string, 
+/**
+ * Its room.
+ */
+room_id: string, } | { "type": "unread_total", 
+/**
+ * The totals.
+ */
+total: UnreadTotal, } | { "type": "open_room", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * The message, if any.
+ */
+message_id: string | null, };
+
+/**
+ * Totals for the window title and the tray.
+ */
+export type UnreadTotal = { 
+/**
+ * Unread messages over all rooms.
+ */
+unread: number, 
+/**
+ * Of those, mentions of me.
+ */
+mentions: number, };
+
+/**
+ * A user as the UI shows them.
+ */
+export type UserView = { 
+/**
+ * Object id.
+ */
+user_id: string, 
+/**
+ * Nick name (may be empty).
+ */
+nick_name: string, 
+/**
+ * Wallet address.
+ */
+address: string, 
+/**
+ * ENS name (may be empty).
+ */
+ens_name: string, 
+/**
+ * What to call them: nick name, else ENS name, else a short address.
+ */
+display_name: string, 
+/**
+ * An http(s) avatar URL, or empty.
+ */
+avatar_url: string, 
+/**
+ * Social accounts with a user name.
+ */
+socials: Array<Social>, };
+
+/** The event the shell emits UiEvents on. */
+export const EVENT = "w3mq://event";
+
+/** Calls a command; rejects with an AppError. */
+export type Invoke = <T>(cmd: string, args: Record<string, unknown>) => Promise<T>;
+
+/** Every command, typed. */
+export function commands(invoke: Invoke) {
+  return {
+    /** Version, the proposed environment and whether a tray icon is shown. */
+    app_info: () => invoke<AppInfo>("app_info", {}),
+    /** Opens the last account from its cache, without the network; null when signed out. */
+    resume: () => invoke<AccountView | null>("resume", {}),
+    /** Signs in with a new or imported key. */
+    sign_in: (env: Environment, key: KeyInput) => invoke<AccountView>("sign_in", { env, key }),
+    /** Signs out: the key and the token leave the keychain. */
+    sign_out: () => invoke<null>("sign_out", {}),
+    /** Sets my nickname. */
+    set_nickname: (nick_name: string) => invoke<UserView>("set_nickname", { nick_name }),
+    /** Every room, most recent first. */
+    rooms: () => invoke<Array<RoomView>>("rooms", {}),
+    /** One room. */
+    room: (room_id: string) => invoke<RoomView>("room", { room_id }),
+    /** A page of a room's messages, ascending (the latest page ends with my unsent ones). */
+    messages: (room_id: string, cursor: Cursor, limit: number) => invoke<Array<MessageView>>("messages", { room_id, cursor, limit }),
+    /** The messages around one message, to open it in context. */
+    messages_around: (room_id: string, message_id: string, limit: number) => invoke<Array<MessageView>>("messages_around", { room_id, message_id, limit }),
+    /** A thread, its root first. */
+    thread: (room_id: string, thread_id: string) => invoke<Array<MessageView>>("thread", { room_id, thread_id }),
+    /** Queues a message; it shows as pending until its ACK. */
+    send: (draft: Draft) => invoke<MessageView>("send", { draft }),
+    /** Sends a failed message again. */
+    retry: (client_msg_id: string) => invoke<null>("retry", { client_msg_id }),
+    /** Drops a failed or pending message. */
+    discard: (client_msg_id: string) => invoke<null>("discard", { client_msg_id }),
+    /** Marks a room read up to a seq. */
+    mark_read: (room_id: string, seq: number) => invoke<null>("mark_read", { room_id, seq }),
+    /** What the user looks at (no notifications for the open room of a focused window). */
+    set_focus: (room_id: string | null, focused: boolean) => invoke<null>("set_focus", { room_id, focused }),
+    /** A room's notification setting. */
+    set_notify_mode: (room_id: string, mode: NotifyMode) => invoke<null>("set_notify_mode", { room_id, mode }),
+    /** Creates a room: one user makes a 1v1 room, several a group. */
+    create_room: (user_ids: Array<string>) => invoke<RoomView>("create_room", { user_ids }),
+    /** Joins (or creates) the room of an OpenSea collection by its slug. */
+    join_collection: (slug: string, name: string, cover: string) => invoke<RoomView>("join_collection", { slug, name, cover }),
+    /** Adds members to a group room. */
+    add_members: (room_id: string, user_ids: Array<string>) => invoke<RoomView>("add_members", { room_id, user_ids }),
+    /** Leaves a room. */
+    leave_room: (room_id: string) => invoke<null>("leave_room", { room_id }),
+    /** Fetches a room's info and members again. */
+    refresh_room: (room_id: string) => invoke<RoomView>("refresh_room", { room_id }),
+    /** Finds users by nickname, ENS name or address. */
+    search_users: (keyword: string) => invoke<Array<UserView>>("search_users", { keyword }),
+    /** Searches all cached history. */
+    search: (query: string, limit: number) => invoke<Array<SearchHitView>>("search", { query, limit }),
+    /** Makes a message a thread root, optionally about an OpenSea item. */
+    start_thread: (room_id: string, message_id: string, item: OpenSeaItem | null) => invoke<MessageView>("start_thread", { room_id, message_id, item }),
+    /** The contract and token id of an OpenSea item URL. */
+    item_from_url: (url: string) => invoke<OpenSeaItem>("item_from_url", { url }),
+    /** Opens an http(s) URL in the system browser (never in the app window). */
+    open_external: (url: string) => invoke<null>("open_external", { url }),
+    /** The session's latest state. */
+    connection: () => invoke<ConnectionState>("connection", {}),
+    /** Unread totals over all rooms. */
+    unread_total: () => invoke<UnreadTotal>("unread_total", {}),
+    /** The app's settings. */
+    get_settings: () => invoke<Settings>("get_settings", {}),
+    /** Saves the app's settings. */
+    set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
+    /** Shows and focuses the main window. */
+    focus_window: () => invoke<null>("focus_window", {}),
+  };
+}
+
+/** The typed commands. */
+export type Commands = ReturnType<typeof commands>;

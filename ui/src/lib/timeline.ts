@@ -1,0 +1,87 @@
+// Turns a room's messages (in Rust's order) into the rows the list renders:
+// a day separator before the first message of each local day, and grouping of
+// consecutive messages by the same sender (within a few minutes).
+import type { MessageView } from "./bindings";
+
+export type Row =
+  | { kind: "day"; key: string; label: string }
+  | { kind: "msg"; key: string; msg: MessageView; groupStart: boolean; groupEnd: boolean };
+
+/** Consecutive messages by one sender closer than this share a group. */
+export const GROUP_GAP_MS = 5 * 60 * 1000;
+
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+// Rows are rebuilt for every change of a long history: remember each message's day.
+const dayOf = new WeakMap<MessageView, string>();
+function msgDay(m: MessageView): string {
+  let k = dayOf.get(m);
+  if (k === undefined) {
+    k = dayKey(m.created_ms);
+    dayOf.set(m, k);
+  }
+  return k;
+}
+
+export function dayLabel(ms: number, now: number = Date.now()): string {
+  const k = dayKey(ms);
+  if (k === dayKey(now)) return "Today";
+  if (k === dayKey(now - 86_400_000)) return "Yesterday";
+  const d = new Date(ms);
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  return d.toLocaleDateString(undefined, {
+    weekday: sameYear ? "long" : undefined,
+    day: "numeric",
+    month: "long",
+    year: sameYear ? undefined : "numeric",
+  });
+}
+
+function groupable(a: MessageView, b: MessageView): boolean {
+  return (
+    a.from_uid === b.from_uid &&
+    b.created_ms - a.created_ms < GROUP_GAP_MS &&
+    msgDay(a) === msgDay(b) &&
+    b.contents.kind === "text" &&
+    a.contents.kind === "text" &&
+    !b.reply &&
+    !b.is_thread &&
+    !a.is_thread
+  );
+}
+
+/** Rows for messages in order; `now` only affects labels. */
+export function buildRows(msgs: readonly MessageView[], now: number = Date.now()): Row[] {
+  const rows: Row[] = [];
+  let prev: MessageView | null = null;
+  let prevRow: Extract<Row, { kind: "msg" }> | null = null;
+  for (const m of msgs) {
+    const dk = msgDay(m);
+    if (!prev || msgDay(prev) !== dk) {
+      rows.push({ kind: "day", key: `day:${dk}:${m.key}`, label: dayLabel(m.created_ms, now) });
+    }
+    const joined = prev !== null && groupable(prev, m);
+    if (prevRow && joined) prevRow.groupEnd = false;
+    const row: Extract<Row, { kind: "msg" }> = { kind: "msg", key: m.key, msg: m, groupStart: !joined, groupEnd: true };
+    rows.push(row);
+    prev = m;
+    prevRow = row;
+  }
+  return rows;
+}
+
+export function timeLabel(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A short time for the room list: the time today, else the date. */
+export function shortWhen(ms: number, now: number = Date.now()): string {
+  if (!ms) return "";
+  if (dayKey(ms) === dayKey(now)) return timeLabel(ms);
+  const d = new Date(ms);
+  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(undefined, { weekday: "short" });
+  return d.toLocaleDateString(undefined, { day: "numeric", month: "short" });
+}

@@ -1,0 +1,224 @@
+// Components mounted into happy-dom, driven through the same Backend seam (the mock).
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, waitFor } from "@testing-library/svelte";
+import { tick } from "svelte";
+import MessageItem from "../components/MessageItem.svelte";
+import Composer from "../components/Composer.svelte";
+import ConversationView from "../components/ConversationView.svelte";
+import App from "../App.svelte";
+import { AppState } from "../lib/app.svelte";
+import { mockBackend } from "../lib/mock";
+import type { MessageView, UserView } from "../lib/bindings";
+import { msg } from "./timeline.test";
+
+afterEach(() => cleanup());
+
+const noop = { reply() {}, thread() {}, retry() {}, discard() {}, jump() {} };
+const HOSTILE = `<img src=x onerror=alert(1)>`;
+
+async function signedIn(opts: Parameters<typeof mockBackend>[0] = {}) {
+  const backend = mockBackend({ seed: true, ackDelay: 0, ...opts });
+  const app = new AppState(backend);
+  await app.start();
+  return { app, backend };
+}
+
+describe("hostile strings render as text", () => {
+  it("never becomes markup, and non-http links never become links", () => {
+    const m: MessageView = msg({
+      key: "x",
+      sender_name: HOSTILE,
+      contents: {
+        kind: "text",
+        text: "",
+        parts: [
+          { kind: "text", text: HOSTILE },
+          { kind: "link", text: "javascript:alert(1)", url: "javascript:alert(1)" },
+          { kind: "link", text: "data", url: "data:text/html,<script>alert(1)</script>" },
+          { kind: "link", text: "ok", url: "https://example.com/a?b=c" },
+          { kind: "mention", text: "@<b>me</b>", user_id: "u", me: true },
+        ],
+      },
+      reply: { id: "y", sender_name: HOSTILE, text: "<script>alert(2)</script>", found: true },
+      sender_avatar: "javascript:alert(3)",
+      item: { contract_address: "0x1", token_id: "1", name: HOSTILE, description: "<svg onload=alert(1)>", image_url: "javascript:alert(4)", url: "javascript:alert(5)" },
+    });
+    const { container } = render(MessageItem, { props: { m, actions: noop } });
+    expect(container.querySelector("img")).toBeNull();
+    expect(container.querySelector("script, svg, b")).toBeNull();
+    expect(container.textContent).toContain(HOSTILE);
+    expect(container.textContent).toContain("javascript:alert(1)");
+    const hrefs = [...container.querySelectorAll("a")].map((a) => a.getAttribute("href"));
+    expect(hrefs).toEqual(["https://example.com/a?b=c"]);
+    for (const el of container.querySelectorAll("*")) {
+      for (const attr of el.getAttributeNames()) expect(attr.startsWith("on")).toBe(false);
+    }
+    const mention = container.querySelector('[data-testid="mention"]')!;
+    expect(mention.classList.contains("mention")).toBe(true);
+    expect(mention.classList.contains("mention-me")).toBe(true);
+    expect(mention.textContent).toBe("@<b>me</b>");
+  });
+
+  it("swap cards show every field, images only from http(s)", () => {
+    const m = msg({
+      key: "card",
+      contents: {
+        kind: "swap_card",
+        card: {
+          orderStatus: "open", expiryDate: "2030-01-01", creatorAddress: "0xC", recipientAddress: "0xR", jumpUrl: "javascript:alert(1)",
+          asset1Data: [{ address: "0xA1", type: "ERC721", id: "42", amount: "1", imgURL: "https://img.example/1.png", name: "Doodle", symbol: "DOOD" }],
+          asset2Data: [{ address: "0xA2", type: "ETH", amount: "1.5", imgURL: "javascript:alert(2)", name: HOSTILE, symbol: "ETH" }],
+        },
+      },
+    });
+    const { container } = render(MessageItem, { props: { m, actions: noop } });
+    const card = container.querySelector('[data-testid="swap-card"]')!;
+    for (const t of ["open", "2030-01-01", "0xC", "0xR", "0xA1", "ERC721", "42", "Doodle", "DOOD", "0xA2", "ETH", "1.5", HOSTILE]) {
+      expect(card.textContent).toContain(t);
+    }
+    expect([...card.querySelectorAll("img")].map((i) => i.getAttribute("src"))).toEqual(["https://img.example/1.png"]);
+    expect(card.querySelector("a")).toBeNull();
+  });
+});
+
+describe("composer", () => {
+  const members: UserView[] = [
+    { user_id: "user:me", nick_name: "me", address: "0x1", ens_name: "", display_name: "me", avatar_url: "", socials: [] },
+    { user_id: "user:bob", nick_name: "bob", address: "0x3", ens_name: "", display_name: "bob", avatar_url: "", socials: [] },
+  ];
+
+  it("keeps a draft per room across room switches", async () => {
+    const { app } = await signedIn();
+    const r = render(Composer, { props: { app, roomId: "room:alice", members } });
+    const area = r.getByTestId("composer") as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: "half-written for alice" } });
+    await r.rerender({ app, roomId: "room:group", members });
+    expect((r.getByTestId("composer") as HTMLTextAreaElement).value).toBe("");
+    await fireEvent.input(r.getByTestId("composer"), { target: { value: "group draft" } });
+    await r.rerender({ app, roomId: "room:alice", members });
+    expect((r.getByTestId("composer") as HTMLTextAreaElement).value).toBe("half-written for alice");
+    await r.rerender({ app, roomId: "room:group", members });
+    expect((r.getByTestId("composer") as HTMLTextAreaElement).value).toBe("group draft");
+  });
+
+  it("completes @ with room members and sends their ids; Enter sends, Shift+Enter does not", async () => {
+    const { app, backend } = await signedIn({ ackDelay: -1 });
+    const r = render(Composer, { props: { app, roomId: "room:group", members } });
+    const area = r.getByTestId("composer") as HTMLTextAreaElement;
+    area.value = "hi @bo";
+    area.setSelectionRange(6, 6);
+    await fireEvent.input(area);
+    await tick();
+    const opt = r.getByTestId("mention-option");
+    expect(opt.textContent).toContain("bob");
+    await fireEvent.keyDown(area, { key: "Enter" });
+    await tick();
+    expect(area.value).toBe("hi @bob ");
+    await fireEvent.keyDown(area, { key: "Enter", shiftKey: true });
+    expect(backend.calls.filter((c) => c.cmd === "send")).toHaveLength(0);
+    await fireEvent.keyDown(area, { key: "Enter" });
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "send")).toHaveLength(1));
+    const draft = backend.calls.find((c) => c.cmd === "send")!.args.draft as { text: string; mentions: string[]; room_id: string };
+    expect(draft).toMatchObject({ text: "hi @bob", mentions: ["user:bob"], room_id: "room:group" });
+    expect(area.value).toBe("");
+  });
+});
+
+describe("conversation", () => {
+  it("shows a sent message as pending, then sent when the send_status event arrives", async () => {
+    const { app, backend } = await signedIn({ ackDelay: -1, offline: true });
+    await app.openRoom("room:alice");
+    const r = render(ConversationView, { props: { app } });
+    const area = r.getByTestId("composer") as HTMLTextAreaElement;
+    await fireEvent.input(area, { target: { value: "offline hello" } });
+    await fireEvent.click(r.getByTestId("send-button"));
+    const pending = await waitFor(() => {
+      const el = [...r.container.querySelectorAll<HTMLElement>('[data-testid="message"]')].find((e) => e.textContent?.includes("offline hello"));
+      expect(el).toBeTruthy();
+      return el!;
+    });
+    expect(pending.dataset.status).toBe("pending");
+    expect(pending.dataset.mine).toBe("true");
+    const key = pending.dataset.key!;
+    backend.goOnline(); // the mock acknowledges the outbox and emits send_status
+    await waitFor(() => {
+      const el = r.container.querySelector<HTMLElement>(`[data-key="${key}"]`)!;
+      expect(el.dataset.status).toBe("sent");
+      expect(el.dataset.id).not.toBe("");
+    });
+    expect(r.container.querySelectorAll(`[data-key="${key}"]`)).toHaveLength(1);
+  });
+
+  it("failed messages offer Retry and Discard", async () => {
+    const { app } = await signedIn({ ackDelay: 0 });
+    await app.openRoom("room:alice");
+    const r = render(ConversationView, { props: { app } });
+    await fireEvent.input(r.getByTestId("composer"), { target: { value: "this will fail" } });
+    await fireEvent.click(r.getByTestId("send-button"));
+    await waitFor(() => expect(r.container.querySelector('[data-status="failed"]')).toBeTruthy());
+    await fireEvent.click(r.getByTestId("discard-button"));
+    await waitFor(() => expect(r.container.querySelector('[data-status="failed"]')).toBeNull());
+  });
+
+  it("renders at most ~200 message nodes for a room of 100,000, and pages older history", async () => {
+    const { app, backend } = await signedIn({ bigRoom: 100_000 });
+    await app.openRoom("room:big");
+    const r = render(ConversationView, { props: { app } });
+    await tick();
+    const list = r.getByTestId("message-list");
+    expect(list.querySelectorAll('[data-testid="message"]').length).toBeGreaterThan(0);
+    expect(list.querySelectorAll('[data-testid="message"]').length).toBeLessThanOrEqual(200);
+    // Load many pages, as scrolling up would.
+    for (let i = 0; i < 30; i++) await app.conv!.loadOlder();
+    await tick();
+    expect(app.conv!.msgs.length).toBe(3100);
+    expect(list.querySelectorAll('[data-testid="message"]').length).toBeLessThanOrEqual(200);
+    const pages = backend.calls.filter((c) => c.cmd === "messages" && (c.args.cursor as { kind: string }).kind === "before");
+    expect(pages.length).toBe(30);
+    expect(pages.every((c) => c.args.limit === 100)).toBe(true);
+  });
+});
+
+describe("app", () => {
+  it("onboards: sign in with a generated key on the default environment, then the nickname", async () => {
+    const backend = mockBackend({ ackDelay: 0 });
+    const app = new AppState(backend);
+    await app.start();
+    const r = render(App, { props: { app } });
+    await waitFor(() => r.getByTestId("onboarding"));
+    expect((r.getByTestId("env-kind") as HTMLSelectElement).value).toBe("local");
+    await fireEvent.click(r.getByTestId("create-key"));
+    await fireEvent.click(r.getByTestId("sign-in"));
+    await waitFor(() => r.getByTestId("nickname"));
+    const signIn = backend.calls.find((c) => c.cmd === "sign_in")!;
+    expect(signIn.args).toMatchObject({ key: { kind: "generate" }, env: { kind: "local" } });
+    await fireEvent.input(r.getByTestId("nickname"), { target: { value: "satoshi" } });
+    await fireEvent.click(r.getByTestId("save-nickname"));
+    await waitFor(() => r.getByTestId("room-list"));
+    expect(r.getByTestId("connection-banner").dataset.state).toBe("online");
+  });
+
+  it("lists rooms by activity with badges, re-sorts on room_updated, and opens a room at a search hit", async () => {
+    const { app, backend } = await signedIn();
+    const r = render(App, { props: { app } });
+    await waitFor(() => r.getByTestId("room-list"));
+    const ids = () => [...r.container.querySelectorAll<HTMLElement>('[data-testid="room-item"]')].map((e) => e.dataset.roomId);
+    expect(ids()[0]).toBe("room:group");
+    const group = r.container.querySelector('[data-room-id="room:group"]')!;
+    expect(group.querySelector('[data-testid="mention-badge"]')).toBeTruthy();
+    expect(group.querySelector('[data-testid="unread-badge"]')).toBeTruthy();
+    backend.receive("room:coll", "user:alice", "fresh news");
+    await waitFor(() => expect(ids()[0]).toBe("room:coll"));
+    // Titles are text.
+    expect(r.container.querySelector('[data-testid="room-list"] img')).toBeNull();
+
+    await fireEvent.input(r.getByTestId("search-input"), { target: { value: "floor" } });
+    const hit = await waitFor(() => r.getByTestId("search-result"), { timeout: 2000 });
+    expect(hit.querySelector("mark")?.textContent?.toLowerCase()).toBe("floor");
+    await fireEvent.input(r.getByTestId("search-input"), { target: { value: "trade" } });
+    await waitFor(() => expect(r.getByTestId("search-result").textContent).toContain("Degen friends"), { timeout: 2000 });
+    await fireEvent.click(r.getByTestId("search-result"));
+    await waitFor(() => expect(app.roomId).toBe("room:group"));
+    await waitFor(() => expect(r.container.querySelector('[data-testid="message"] [data-testid="mention"]')).toBeTruthy());
+  });
+});
