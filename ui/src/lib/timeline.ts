@@ -56,12 +56,16 @@ function groupable(a: MessageView, b: MessageView): boolean {
 /** Rows for messages in order; `now` only affects labels. */
 export function buildRows(msgs: readonly MessageView[], now: number = Date.now()): Row[] {
   const rows: Row[] = [];
+  const seen = new Map<string, number>();
   let prev: MessageView | null = null;
   let prevRow: Extract<Row, { kind: "msg" }> | null = null;
   for (const m of msgs) {
     const dk = msgDay(m);
     if (!prev || msgDay(prev) !== dk) {
-      rows.push({ kind: "day", key: `day:${dk}:${m.key}`, label: dayLabel(m.created_ms, now) });
+      // Keyed by the day, so the key survives older pages arriving (a day can recur if clocks disagree).
+      const n = seen.get(dk) ?? 0;
+      seen.set(dk, n + 1);
+      rows.push({ kind: "day", key: n ? `day:${dk}:${n}` : `day:${dk}`, label: dayLabel(m.created_ms, now) });
     }
     const joined = prev !== null && groupable(prev, m);
     if (prevRow && joined) prevRow.groupEnd = false;
