@@ -17,6 +17,16 @@ pub struct Config {
     /// WebSocket is served at `/mqtt` on the REST port.
     #[arg(long)]
     pub mqtt_tcp: Option<SocketAddr>,
+    /// An extra listener for the chat sockets of the channels (repeatable).
+    /// The socket is also at `/chat` on the REST port. Default: one on the
+    /// REST port + 2 (a free port when the REST port is 0).
+    #[arg(long = "chat-listen", value_name = "ADDR")]
+    pub chat_listen: Vec<SocketAddr>,
+    /// A chat socket URL for `GET /api/v1/chats` to advertise (repeatable),
+    /// e.g. `wss://chat.example.com/chat` behind a proxy. Default: the
+    /// REST port's `/chat` and each chat listener's `/chat`.
+    #[arg(long = "chat-advertise", value_name = "URL")]
+    pub chat_advertise: Vec<String>,
     /// Where the database and the token key live (default: the platform's
     /// data directory, e.g. ~/.local/share/w3mq-server).
     #[arg(long)]
@@ -56,6 +66,18 @@ impl Config {
                 base.join("w3mq-server")
             }
         }
+    }
+
+    /// The chat listeners with their default filled in.
+    pub fn chat_listen_addrs(&self) -> Vec<SocketAddr> {
+        if !self.chat_listen.is_empty() {
+            return self.chat_listen.clone();
+        }
+        let mut a = self.http;
+        if a.port() != 0 {
+            a.set_port(a.port().saturating_add(2));
+        }
+        vec![a]
     }
 
     /// The MQTT-over-TCP address with its default filled in.

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod broker;
+pub mod channel;
 pub mod config;
 pub mod http;
 pub mod metrics;
@@ -20,6 +21,7 @@ use anyhow::Context;
 
 use crate::auth::Auth;
 use crate::broker::{BrokerConfig, Bus, RmqttBus};
+use crate::channel::{Hub, HubConfig};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -34,16 +36,36 @@ pub struct Bound {
     pub http: SocketAddr,
     /// MQTT over TCP.
     pub mqtt_tcp: SocketAddr,
+    /// The extra chat-socket listeners (the socket is also at `/chat` on `http`).
+    pub chat: Vec<SocketAddr>,
 }
 
 impl Bound {
-    /// The ready line of PROTOCOL.md section 4.
+    /// The ready line of PROTOCOL.md section 4: `chat=` is the chat socket
+    /// on the REST port, `chat2=`, `chat3=`, … those of the chat listeners.
     pub fn ready_line(&self) -> String {
-        let http = shown(self.http);
-        format!(
+        let mut line = format!(
             "w3mq-server ready http=http://{http} mqtt=ws://{http}/mqtt mqtt_tcp=tcp://{}",
-            shown(self.mqtt_tcp)
-        )
+            shown(self.mqtt_tcp),
+            http = shown(self.http)
+        );
+        for (i, url) in self.chat_urls().iter().enumerate() {
+            let n = if i == 0 {
+                String::new()
+            } else {
+                (i + 1).to_string()
+            };
+            line.push_str(&format!(" chat{n}={url}"));
+        }
+        line
+    }
+
+    /// The chat socket URLs, the REST port's first.
+    pub fn chat_urls(&self) -> Vec<String> {
+        std::iter::once(self.http)
+            .chain(self.chat.iter().copied())
+            .map(|a| format!("ws://{}/chat", shown(a)))
+            .collect()
     }
 }
 
@@ -58,6 +80,29 @@ fn shown(a: SocketAddr) -> SocketAddr {
     } else {
         a
     }
+}
+
+/// Serves `app` on `listener` (with `TCP_NODELAY`) until `stop` turns true.
+fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<std::io::Result<()>> {
+    // MQTT over WebSocket arrives here: without TCP_NODELAY the PUBACK and the
+    // ACK copy, two small writes, wait ~40 ms on the client's delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await
+    })
 }
 
 /// Runs the server until `shutdown` resolves, calling `ready` once every
@@ -109,6 +154,41 @@ pub async fn run(
     .await
     .context("starting the MQTT broker")?;
 
+    let listener = tokio::net::TcpListener::bind(http_addr)
+        .await
+        .with_context(|| format!("binding {http_addr}"))?;
+    let mut chat_listeners = Vec::new();
+    for a in cfg.chat_listen_addrs() {
+        let l = tokio::net::TcpListener::bind(a)
+            .await
+            .with_context(|| format!("binding the chat listener {a}"))?;
+        chat_listeners.push(l);
+    }
+    let bound = Bound {
+        http: listener.local_addr()?,
+        mqtt_tcp: broker_tcp,
+        chat: chat_listeners
+            .iter()
+            .map(|l| l.local_addr())
+            .collect::<Result<_, _>>()?,
+    };
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let hub = Hub::start(
+        HubConfig {
+            endpoints: if cfg.chat_advertise.is_empty() {
+                bound.chat_urls()
+            } else {
+                cfg.chat_advertise.clone()
+            },
+            rate: cfg.rest_rate_per_sec,
+            burst: cfg.rest_rate_burst,
+        },
+        store.clone(),
+        router.clone(),
+        bus.clone(),
+        stop_rx.clone(),
+    );
     let state = http::AppState {
         store: store.clone(),
         auth,
@@ -116,41 +196,23 @@ pub async fn run(
         metrics,
         limiter: Arc::new(RateLimiter::new(cfg.rest_rate_per_sec, cfg.rest_rate_burst)),
         broker_tcp,
+        hub: hub.clone(),
     };
     let limiter = state.limiter.clone();
-    let app = http::router(state);
-    let listener = tokio::net::TcpListener::bind(http_addr)
-        .await
-        .with_context(|| format!("binding {http_addr}"))?;
-    let bound = Bound {
-        http: listener.local_addr()?,
-        mqtt_tcp: broker_tcp,
-    };
-    // MQTT over WebSocket arrives here: without TCP_NODELAY the PUBACK and the
-    // ACK copy, two small writes, wait ~40 ms on the client's delayed ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut http_stop = stop_rx.clone();
-    let http = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = http_stop.wait_for(|s| *s).await;
-        })
-        .await
-    });
+    let mut servers = vec![serve(listener, http::router(state), stop_rx.clone())];
+    for l in chat_listeners {
+        let app = channel::http::listener_app(hub.clone());
+        servers.push(serve(l, app, stop_rx.clone()));
+    }
     let sweeper_router = router.clone();
+    let sweeper_hub = hub.clone();
     let sweeper = tokio::spawn(async move {
         let mut t = tokio::time::interval(Duration::from_secs(60));
         loop {
             t.tick().await;
             sweeper_router.sweep();
             limiter.sweep();
+            sweeper_hub.sweep();
         }
     });
 
@@ -162,10 +224,12 @@ pub async fn run(
     if let Err(e) = writer.await {
         tracing::error!(error = %e, "router writer failed");
     }
-    match tokio::time::timeout(Duration::from_secs(10), http).await {
-        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "REST server stopped with an error"),
-        Err(_) => tracing::warn!("REST server did not stop within 10 s"),
-        _ => {}
+    for server in servers {
+        match tokio::time::timeout(Duration::from_secs(10), server).await {
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "HTTP server stopped with an error"),
+            Err(_) => tracing::warn!("HTTP server did not stop within 10 s"),
+            _ => {}
+        }
     }
     sweeper.abort();
     sqlite.close().await;

@@ -2,19 +2,12 @@
 //! ACL of section 2, every rejection rule, duplicates and revocation.
 
 use serde_json::{json, Value};
-use w3mq_testkit::{text_message, Account, Api, Mqtt, Result, ServerProcess};
+use w3mq_testkit::{text_message, Account, Mqtt, Result, World};
 
 const BIN: &str = env!("CARGO_BIN_EXE_w3mq-server");
 
-struct World {
-    server: ServerProcess,
-    api: Api,
-}
-
 async fn world(args: &[&str]) -> Result<World> {
-    let server = ServerProcess::start(BIN, args).await?;
-    let api = Api::new(&server.http);
-    Ok(World { server, api })
+    World::start(BIN, args).await
 }
 
 fn chat(room: &str) -> String {

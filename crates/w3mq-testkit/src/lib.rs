@@ -37,6 +37,9 @@ pub struct ServerProcess {
     pub mqtt_ws: String,
     /// `127.0.0.1:PORT` of the plain TCP listener.
     pub mqtt_tcp: String,
+    /// The chat-socket URLs of the ready line (`chat=`, `chat2=`, …), in
+    /// order; empty for a server without channels.
+    pub chat: Vec<String>,
 }
 
 impl ServerProcess {
@@ -52,6 +55,7 @@ impl ServerProcess {
             http: String::new(),
             mqtt_ws: String::new(),
             mqtt_tcp: String::new(),
+            chat: Vec::new(),
         };
         s.spawn("127.0.0.1:0").await?;
         Ok(s)
@@ -90,6 +94,10 @@ impl ServerProcess {
         self.http = field("http")?;
         self.mqtt_ws = field("mqtt")?;
         self.mqtt_tcp = field("mqtt_tcp")?.trim_start_matches("tcp://").to_owned();
+        self.chat = std::iter::once("chat".to_owned())
+            .chain((2..).map(|i| format!("chat{i}")))
+            .map_while(|k| field(&k).ok())
+            .collect();
         self.child = Some(child);
         Ok(())
     }
@@ -135,9 +143,32 @@ impl ServerProcess {
     pub async fn restart_after_stop(&mut self) -> Result<()> {
         let http = self.http.trim_start_matches("http://").to_owned();
         let tcp = self.mqtt_tcp.clone();
-        self.args.retain(|a| !a.starts_with("--mqtt-"));
+        self.args
+            .retain(|a| !a.starts_with("--mqtt-") && !a.starts_with("--chat-listen"));
         self.args.push(format!("--mqtt-tcp={tcp}"));
+        // The extra chat listeners (chat2=, chat3=, …) keep their ports too.
+        for url in self.chat.iter().skip(1) {
+            let addr = url.trim_start_matches("ws://").trim_end_matches("/chat");
+            self.args.push(format!("--chat-listen={addr}"));
+        }
         self.spawn(&http).await
+    }
+}
+
+/// A server process and a REST client of it: what most tests start with.
+pub struct World {
+    /// The server.
+    pub server: ServerProcess,
+    /// A client of its REST API, without a token.
+    pub api: Api,
+}
+
+impl World {
+    /// Starts `bin` with `extra` arguments (see [`ServerProcess::start`]).
+    pub async fn start(bin: impl AsRef<Path>, extra: &[&str]) -> Result<World> {
+        let server = ServerProcess::start(bin, extra).await?;
+        let api = Api::new(&server.http);
+        Ok(World { server, api })
     }
 }
 
@@ -490,6 +521,136 @@ impl Mqtt {
     pub async fn close(self) {
         let _ = self.client.disconnect().await;
         self.task.abort();
+    }
+}
+
+/// A chat socket of the Mixer-style channels (PROTOCOL.md section 3) over
+/// tokio-tungstenite: method calls with their replies, and events.
+pub struct ChannelSocket {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u64,
+    /// Events read while waiting for something else, oldest first.
+    pending: std::collections::VecDeque<Value>,
+}
+
+impl ChannelSocket {
+    /// Connects to `url` (a `ws://…/chat` endpoint) and returns the socket
+    /// with the `WelcomeEvent` packet it must send first.
+    pub async fn connect(url: &str) -> Result<(ChannelSocket, Value)> {
+        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(url))
+            .await
+            .map_err(|_| "chat socket: no handshake")??;
+        let mut s = ChannelSocket {
+            ws,
+            next_id: 0,
+            pending: Default::default(),
+        };
+        let welcome = s.read().await?;
+        Ok((s, welcome))
+    }
+
+    /// Sends raw text (for malformed packets).
+    pub async fn send_text(&mut self, text: &str) -> Result<()> {
+        use futures::SinkExt;
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await?;
+        Ok(())
+    }
+
+    /// The next packet, within [`WAIT`].
+    pub async fn read(&mut self) -> Result<Value> {
+        use futures::StreamExt;
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .map_err(|_| "chat socket: nothing arrived in time")?
+                .ok_or("chat socket closed")??;
+            match frame {
+                tokio_tungstenite::tungstenite::Message::Text(t) => {
+                    return Ok(serde_json::from_str(t.as_str())?)
+                }
+                tokio_tungstenite::tungstenite::Message::Close(c) => {
+                    return Err(format!("chat socket closed: {c:?}").into())
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    /// Calls `method` and returns the whole reply packet (events that
+    /// arrive meanwhile are kept for [`ChannelSocket::event`]).
+    pub async fn call(&mut self, method: &str, arguments: Value) -> Result<Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let packet = json!({"type": "method", "method": method, "arguments": arguments, "id": id});
+        self.send_text(&packet.to_string()).await?;
+        self.reply(&json!(id)).await
+    }
+
+    /// The reply with `id`, keeping events that arrive before it.
+    pub async fn reply(&mut self, id: &Value) -> Result<Value> {
+        loop {
+            let p = self.read().await?;
+            if p["type"] == "reply" && &p["id"] == id {
+                return Ok(p);
+            }
+            if p["type"] == "event" {
+                self.pending.push_back(p);
+            } else {
+                return Err(format!("unexpected packet: {p}").into());
+            }
+        }
+    }
+
+    /// `data` of a successful call; fails with the reply's error otherwise.
+    pub async fn ok(&mut self, method: &str, arguments: Value) -> Result<Value> {
+        let r = self.call(method, arguments).await?;
+        if r["error"].is_null() {
+            Ok(r["data"].clone())
+        } else {
+            Err(format!("{method} failed: {r}").into())
+        }
+    }
+
+    /// The `error` of a call that must fail.
+    pub async fn err(&mut self, method: &str, arguments: Value) -> Result<String> {
+        let r = self.call(method, arguments).await?;
+        r["error"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{method} should have failed: {r}").into())
+    }
+
+    /// `data` of the next event named `name` (earlier events of other names
+    /// are skipped and dropped).
+    pub async fn event(&mut self, name: &str) -> Result<Value> {
+        while let Some(p) = self.pending.pop_front() {
+            if p["event"] == name {
+                return Ok(p["data"].clone());
+            }
+        }
+        loop {
+            let p = self.read().await?;
+            if p["type"] == "event" && p["event"] == name {
+                return Ok(p["data"].clone());
+            }
+        }
+    }
+
+    /// The names of the events received so far and not yet taken.
+    pub fn pending_events(&self) -> Vec<String> {
+        self.pending
+            .iter()
+            .filter_map(|p| p["event"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Closes the socket.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
     }
 }
 

@@ -8,17 +8,18 @@ mod routes;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::Auth;
 use crate::broker::Bus;
+use crate::channel::Hub;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-pub use extract::ApiError;
+pub use extract::{bearer, ApiError};
 
 /// The largest REST request body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -38,6 +39,14 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// The broker's TCP listener, where `/mqtt` WebSockets are bridged.
     pub broker_tcp: SocketAddr,
+    /// The chat channels (`/api/v1/chats`, `/chat`).
+    pub hub: Arc<Hub>,
+}
+
+impl FromRef<AppState> for Arc<Hub> {
+    fn from_ref(s: &AppState) -> Arc<Hub> {
+        s.hub.clone()
+    }
 }
 
 /// The REST router.
@@ -65,6 +74,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/mqtt", get(mqtt_ws::upgrade))
+        .route(
+            "/api/v1/chats/{channel_id}",
+            get(crate::channel::http::chats),
+        )
+        .route("/chat", get(crate::channel::http::upgrade))
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

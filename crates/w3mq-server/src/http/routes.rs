@@ -13,7 +13,7 @@ use w3mq_protocol::{
 
 use super::extract::{ApiError, AuthUser, JsonBody};
 use super::AppState;
-use crate::router::{send_room_event, send_user_event};
+use crate::router::{announce_added, send_room_event, send_user_event};
 use crate::store::{After, NewRoom, Page};
 
 type ApiResult<T> = Result<Json<Envelope<T>>, ApiError>;
@@ -58,29 +58,6 @@ async fn readable_room(s: &AppState, room_id: &str, user: &str) -> Result<Room, 
         Ok(room)
     } else {
         Err(ApiError::forbidden("not a member of this room"))
-    }
-}
-
-async fn announce_added(s: &AppState, room_id: &str, added: &[String]) {
-    for u in added {
-        send_user_event(
-            s.bus.as_ref(),
-            u,
-            &UserEvent::RoomAdded {
-                room_id: room_id.into(),
-            },
-        )
-        .await;
-    }
-    if !added.is_empty() {
-        send_room_event(
-            s.bus.as_ref(),
-            room_id,
-            &RoomEvent::MembersChanged {
-                room_id: room_id.into(),
-            },
-        )
-        .await;
     }
 }
 
@@ -305,7 +282,7 @@ pub async fn create_room(
         }
     };
     let created = s.store.create_room(new).await?;
-    announce_added(&s, &created.room_id, &created.added).await;
+    announce_added(s.bus.as_ref(), &created.room_id, &created.added).await;
     ok(created.room_id)
 }
 
@@ -355,7 +332,7 @@ pub async fn add_members(
         return Err(ApiError::forbidden("only members may add members"));
     }
     let added = s.store.add_members(&id, &targets).await?;
-    announce_added(&s, &id, &added).await;
+    announce_added(s.bus.as_ref(), &id, &added).await;
     ok(readable_room(&s, &id, &c.user_id).await?)
 }
 

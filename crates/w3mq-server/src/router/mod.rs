@@ -5,6 +5,11 @@
 //! Stateless checks and the rate limit run on the publishing session's task;
 //! accepted messages go through one bounded queue to a single writer task,
 //! which commits them in batches (group commit) and delivers them in order.
+//!
+//! Besides MQTT, the writer hands every newly stored message to an optional
+//! [`AcceptedHook`] (the chat channels of PROTOCOL.md section 3), and a
+//! publisher that is not an MQTT session (a channel socket) may wait for its
+//! message's outcome with [`RouterHandle::submit_wait`].
 
 pub mod rules;
 
@@ -13,7 +18,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, Notify};
+use std::sync::OnceLock;
+
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
 use w3mq_protocol::{
     validate_message, Message, Rejection, RoomEvent, Topic, UserEvent, MAX_PAYLOAD_BYTES,
@@ -27,9 +34,23 @@ use crate::store::Store;
 /// The most messages committed in one transaction.
 const MAX_BATCH: usize = 256;
 
+/// What a waiting publisher learns: the stored message, or why it was refused.
+pub type Outcome = Result<Message, Rejection>;
+
 struct Inbound {
     msg: Message,
     received: Instant,
+    /// Set by [`RouterHandle::submit_wait`]: the outcome goes here instead of
+    /// an `error` event on the sender's `notification/` topic.
+    reply: Option<oneshot::Sender<Outcome>>,
+}
+
+/// Told of every message the writer stores (not of resent duplicates), in
+/// commit order, right after it is published on `chat/<room_id>`. It is
+/// called on the writer task: it must not block.
+pub trait AcceptedHook: Send + Sync + 'static {
+    /// `m` was stored, with its `id` and `seq`.
+    fn accepted(&self, m: &Message);
 }
 
 struct Inner {
@@ -39,6 +60,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     closed: AtomicBool,
     shutdown: Notify,
+    hook: OnceLock<Arc<dyn AcceptedHook>>,
 }
 
 /// A handle to the router, cloned into every hook handler.
@@ -73,36 +95,81 @@ impl RouterHandle {
             metrics,
             closed: AtomicBool::new(false),
             shutdown: Notify::new(),
+            hook: OnceLock::new(),
         });
         let task = tokio::spawn(writer(rx, store, inner.clone()));
         (RouterHandle { inner }, task)
+    }
+
+    /// Sets the hook told of every stored message (once; later calls are ignored).
+    pub fn set_accepted_hook(&self, hook: Arc<dyn AcceptedHook>) {
+        if self.inner.hook.set(hook).is_err() {
+            tracing::warn!("router: accepted hook already set");
+        }
     }
 
     /// Takes a payload published by `publisher` on its own `msg/` topic.
     /// Waits when the writer's queue is full, which slows only this publisher.
     pub async fn submit(&self, publisher: &str, payload: Bytes) {
         let received = Instant::now();
-        let i = &self.inner;
-        if i.closed.load(Ordering::Acquire) {
-            tracing::info!(publisher, "shutting down: publish not taken");
-            return;
+        match self.admit(publisher, &payload) {
+            Ok(msg) => self.enqueue(publisher, msg, received, None).await,
+            Err(Some(r)) => self.reject(publisher, &r, client_msg_id_of(&payload)).await,
+            Err(None) => {}
         }
-        if !i.limiter.allow(publisher) {
-            return self
-                .reject(
-                    publisher,
-                    &Rejection::RateLimited,
-                    client_msg_id_of(&payload),
-                )
-                .await;
-        }
-        match validate_message(&payload, publisher) {
-            Ok(msg) => {
-                if i.tx.send(Inbound { msg, received }).await.is_err() {
-                    tracing::warn!(publisher, "router stopped: publish dropped");
-                }
+    }
+
+    /// Like [`RouterHandle::submit`], for a publisher that waits for the
+    /// outcome instead of reading `chat/` and `notification/`: the stored
+    /// message (also delivered on `chat/<room_id>`), or the rejection. `None`
+    /// when the server is shutting down.
+    pub async fn submit_wait(&self, publisher: &str, payload: Bytes) -> Option<Outcome> {
+        let received = Instant::now();
+        let msg = match self.admit(publisher, &payload) {
+            Ok(m) => m,
+            Err(Some(r)) => {
+                self.inner.metrics.reject(r.code());
+                return Some(Err(r));
             }
-            Err(r) => self.reject(publisher, &r, client_msg_id_of(&payload)).await,
+            Err(None) => return None,
+        };
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(publisher, msg, received, Some(tx)).await;
+        rx.await.ok()
+    }
+
+    /// True if `user` is within its message rate now (and takes one from it):
+    /// for what counts as a message without being stored (a whisper).
+    pub fn allow(&self, user: &str) -> bool {
+        self.inner.limiter.allow(user)
+    }
+
+    /// The rate limit and the stateless rules. `Err(None)`: shutting down.
+    fn admit(&self, publisher: &str, payload: &[u8]) -> Result<Message, Option<Rejection>> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            tracing::info!(publisher, "shutting down: publish not taken");
+            return Err(None);
+        }
+        if !self.inner.limiter.allow(publisher) {
+            return Err(Some(Rejection::RateLimited));
+        }
+        validate_message(payload, publisher).map_err(Some)
+    }
+
+    async fn enqueue(
+        &self,
+        publisher: &str,
+        msg: Message,
+        received: Instant,
+        reply: Option<oneshot::Sender<Outcome>>,
+    ) {
+        let inbound = Inbound {
+            msg,
+            received,
+            reply,
+        };
+        if self.inner.tx.send(inbound).await.is_err() {
+            tracing::warn!(publisher, "router stopped: publish dropped");
         }
     }
 
@@ -156,6 +223,56 @@ pub async fn send_room_event(bus: &dyn Bus, room_id: &str, ev: &RoomEvent) {
     }
 }
 
+/// Tells each added user `room_added` (on `notification/<user_id>`) and the
+/// room `members_changed`, when anyone was added.
+pub async fn announce_added(bus: &dyn Bus, room_id: &str, added: &[String]) {
+    for u in added {
+        let ev = UserEvent::RoomAdded {
+            room_id: room_id.into(),
+        };
+        send_user_event(bus, u, &ev).await;
+    }
+    if !added.is_empty() {
+        let ev = RoomEvent::MembersChanged {
+            room_id: room_id.into(),
+        };
+        send_room_event(bus, room_id, &ev).await;
+    }
+}
+
+/// A message in the writer's hands: who to tell how it went.
+struct Waiting {
+    sender: String,
+    client_msg_id: Option<String>,
+    received: Instant,
+    reply: Option<oneshot::Sender<Outcome>>,
+}
+
+/// Delivers a stored message on `chat/<room_id>`, to the hook (when it is
+/// new) and to a waiting publisher.
+async fn deliver(inner: &Inner, a: crate::store::Appended, w: Waiting) {
+    let topic = Topic::Chat(a.message.to_room_id.clone()).name();
+    match serde_json::to_vec(&a.message) {
+        Ok(body) => inner.bus.publish(&topic, body.into()).await,
+        Err(e) => tracing::error!(error = %e, "message did not serialize"),
+    }
+    if a.duplicate {
+        inner.metrics.duplicates.inc();
+    } else {
+        inner.metrics.accepted.inc();
+        if let Some(h) = inner.hook.get() {
+            h.accepted(&a.message);
+        }
+    }
+    inner
+        .metrics
+        .send_to_ack
+        .observe(w.received.elapsed().as_secs_f64());
+    if let Some(tx) = w.reply {
+        let _ = tx.send(Ok(a.message));
+    }
+}
+
 async fn writer(mut rx: mpsc::Receiver<Inbound>, store: Arc<dyn Store>, inner: Arc<Inner>) {
     let mut closing = false;
     loop {
@@ -177,52 +294,53 @@ async fn writer(mut rx: mpsc::Receiver<Inbound>, store: Arc<dyn Store>, inner: A
                 Err(_) => break,
             }
         }
-        let (msgs, received): (Vec<Message>, Vec<Instant>) =
-            batch.into_iter().map(|i| (i.msg, i.received)).unzip();
-        let senders: Vec<(String, Option<String>)> = msgs
-            .iter()
-            .map(|m| (m.from_uid.clone(), m.client_msg_id.clone()))
-            .collect();
+        let mut msgs = Vec::with_capacity(batch.len());
+        let mut waiting = Vec::with_capacity(batch.len());
+        for i in batch {
+            waiting.push(Waiting {
+                sender: i.msg.from_uid.clone(),
+                client_msg_id: i.msg.client_msg_id.clone(),
+                received: i.received,
+                reply: i.reply,
+            });
+            msgs.push(i.msg);
+        }
         match store.append(msgs, rules::check).await {
             Ok(results) => {
-                for ((res, at), (sender, cid)) in results.into_iter().zip(received).zip(senders) {
+                for (res, w) in results.into_iter().zip(waiting) {
                     match res {
-                        Ok(a) => {
-                            let topic = Topic::Chat(a.message.to_room_id.clone()).name();
-                            match serde_json::to_vec(&a.message) {
-                                Ok(body) => inner.bus.publish(&topic, body.into()).await,
-                                Err(e) => tracing::error!(error = %e, "message did not serialize"),
+                        Ok(a) => deliver(&inner, a, w).await,
+                        Err(r) => match w.reply {
+                            Some(tx) => {
+                                inner.metrics.reject(r.code());
+                                let _ = tx.send(Err(r));
                             }
-                            if a.duplicate {
-                                inner.metrics.duplicates.inc();
-                            } else {
-                                inner.metrics.accepted.inc();
+                            None => {
+                                RouterHandle {
+                                    inner: inner.clone(),
+                                }
+                                .reject(&w.sender, &r, w.client_msg_id)
+                                .await;
                             }
-                            inner
-                                .metrics
-                                .send_to_ack
-                                .observe(at.elapsed().as_secs_f64());
-                        }
-                        Err(r) => {
-                            RouterHandle {
-                                inner: inner.clone(),
-                            }
-                            .reject(&sender, &r, cid)
-                            .await;
-                        }
+                        },
                     }
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "storing messages failed");
-                for (sender, cid) in senders {
+                for w in waiting {
                     inner.metrics.reject("internal_error");
+                    if let Some(tx) = w.reply {
+                        // The waiting publisher sees the channel closed: an internal error.
+                        drop(tx);
+                        continue;
+                    }
                     let ev = UserEvent::Error {
                         code: "internal_error".into(),
                         reason: "the server could not store the message".into(),
-                        client_msg_id: cid,
+                        client_msg_id: w.client_msg_id,
                     };
-                    send_user_event(inner.bus.as_ref(), &sender, &ev).await;
+                    send_user_event(inner.bus.as_ref(), &w.sender, &ev).await;
                 }
             }
         }

@@ -110,6 +110,17 @@ pub enum After {
     Time(i64),
 }
 
+/// Which of a room's messages a moderator deletes.
+#[derive(Debug, Clone)]
+pub enum Deletion {
+    /// These messages (ids of other rooms are ignored).
+    Ids(Vec<String>),
+    /// Every message of this sender.
+    Sender(String),
+    /// Every message of the room.
+    All,
+}
+
 /// Everything the server stores.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -146,6 +157,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_room(&self, new: NewRoom) -> Result<Created, StoreError>;
     /// A room with its members.
     async fn room(&self, room_id: &str) -> Result<Option<Room>, StoreError>;
+    /// The id of the collection room with this slug (lowercase).
+    async fn collection_room_id(&self, slug: &str) -> Result<Option<String>, StoreError>;
     /// Whether `user_id` is a member of `room_id`.
     async fn is_member(&self, room_id: &str, user_id: &str) -> Result<bool, StoreError>;
     /// Adds members; returns the ones that were not members before.
@@ -176,6 +189,13 @@ pub trait Store: Send + Sync + 'static {
         after: After,
         page: Page,
     ) -> Result<Vec<Message>, StoreError>;
+    /// Deletes messages of a room; returns the ids deleted. `seq` numbers are
+    /// never reused: the room's later messages continue after the gap.
+    async fn delete_messages(
+        &self,
+        room_id: &str,
+        which: Deletion,
+    ) -> Result<Vec<String>, StoreError>;
     /// Makes a message a thread root (optionally an OpenSea item thread) and returns it.
     async fn make_thread(
         &self,

@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use w3mq_protocol::{now_nanos, ChatRoom, Message, ObjectId, OpenSeaItem, Rejection, Room, User};
 
-use super::{After, Appended, Created, Facts, NewRoom, Page, Rules, Store, StoreError};
+use super::{After, Appended, Created, Deletion, Facts, NewRoom, Page, Rules, Store, StoreError};
 
 /// SQLite implementation of [`Store`].
 #[derive(Clone)]
@@ -493,6 +493,14 @@ impl Store for SqliteStore {
         room_with_members(&mut c, room_id).await
     }
 
+    async fn collection_room_id(&self, slug: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query("SELECT room_id FROM rooms WHERE coll_slug = ?")
+            .bind(slug.to_ascii_lowercase())
+            .fetch_optional(&self.read)
+            .await?
+            .map(|r| r.get::<String, _>(0)))
+    }
+
     async fn is_member(&self, room_id: &str, user_id: &str) -> Result<bool, StoreError> {
         Ok(
             sqlx::query("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?")
@@ -691,6 +699,46 @@ impl Store for SqliteStore {
             }
         };
         rows.iter().map(row_message).collect()
+    }
+
+    async fn delete_messages(
+        &self,
+        room_id: &str,
+        which: Deletion,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let rows = match which {
+            Deletion::Ids(ids) => {
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    rows.extend(
+                        sqlx::query(
+                            "DELETE FROM messages WHERE room_id = ? AND id = ? RETURNING id",
+                        )
+                        .bind(room_id)
+                        .bind(id.to_ascii_lowercase())
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                    );
+                }
+                rows
+            }
+            Deletion::Sender(sender) => {
+                sqlx::query("DELETE FROM messages WHERE room_id = ? AND sender = ? RETURNING id")
+                    .bind(room_id)
+                    .bind(sender)
+                    .fetch_all(&mut *tx)
+                    .await?
+            }
+            Deletion::All => {
+                sqlx::query("DELETE FROM messages WHERE room_id = ? RETURNING id")
+                    .bind(room_id)
+                    .fetch_all(&mut *tx)
+                    .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
     }
 
     async fn make_thread(
