@@ -45,7 +45,10 @@ describe("hostile strings render as text", () => {
     });
     const { container } = render(MessageItem, { props: { m, actions: noop } });
     expect(container.querySelector("img")).toBeNull();
-    expect(container.querySelector("script, svg, b")).toBeNull();
+    expect(container.querySelector("script, b")).toBeNull();
+    // The only SVGs are the app's own icons.
+    for (const svg of container.querySelectorAll("svg")) expect(svg.getAttribute("aria-hidden")).toBe("true");
+    expect(container.textContent).toContain("<svg onload=alert(1)>");
     expect(container.textContent).toContain(HOSTILE);
     expect(container.textContent).toContain("javascript:alert(1)");
     const hrefs = [...container.querySelectorAll("a")].map((a) => a.getAttribute("href"));
@@ -220,5 +223,34 @@ describe("app", () => {
     await fireEvent.click(r.getByTestId("search-result"));
     await waitFor(() => expect(app.roomId).toBe("room:group"));
     await waitFor(() => expect(r.container.querySelector('[data-testid="message"] [data-testid="mention"]')).toBeTruthy());
+  });
+});
+
+describe("events", () => {
+  it("open_room (a notification click) opens the room at the message", async () => {
+    const { app, backend } = await signedIn();
+    const r = render(App, { props: { app } });
+    await waitFor(() => r.getByTestId("room-list"));
+    const target = backend.history("room:group").find((m) => m.contents.kind === "text" && m.contents.text.startsWith("gm @me"))!;
+    backend.emit({ type: "open_room", room_id: "room:group", message_id: target.id });
+    await waitFor(() => expect(app.roomId).toBe("room:group"));
+    await waitFor(() => expect(r.container.querySelector(`[data-testid="message"][data-id="${target.id}"]`)).toBeTruthy());
+    expect(backend.calls.some((c) => c.cmd === "messages_around" && c.args.message_id === target.id)).toBe(true);
+  });
+
+  it("marks the newest seq read when the open room is at the bottom and focused; Rust's counts are shown", async () => {
+    const { app, backend } = await signedIn();
+    app.focused = true;
+    const r = render(App, { props: { app } });
+    await waitFor(() => r.getByTestId("room-list"));
+    const alice = () => r.container.querySelector('[data-room-id="room:alice"]')!;
+    expect(alice().querySelector('[data-testid="unread-badge"]')?.textContent).toBe("2");
+    await fireEvent.click(alice());
+    const newest = backend.history("room:alice").at(-1)!.seq;
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "mark_read" && c.args.seq === newest)).toBe(true));
+    await waitFor(() => expect(alice().querySelector('[data-testid="unread-badge"]')).toBeNull());
+    // A message arriving while the room is open and focused is read too.
+    const m = backend.receive("room:alice", "user:alice", "another one");
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "mark_read" && c.args.seq === m.seq)).toBe(true));
   });
 });
