@@ -592,3 +592,27 @@ async fn polls_start_take_votes_and_end_with_the_counts() -> Result<()> {
     assert_eq!(b.err("vote:choose", json!([0])).await?, "4004", "poll over");
     Ok(())
 }
+
+#[tokio::test]
+async fn sigterm_closes_the_chat_sockets_and_exits_0() -> Result<()> {
+    let mut w = world(&[]).await?;
+    let owner = w.api.new_account().await?;
+    let room = collection(&owner, "bye").await?;
+    let mut o = signed_in(&w, &owner, &room, 0).await?;
+    let mut a = anonymous(&w, &room, 1).await?;
+    o.ok("msg", json!(["last words"])).await?;
+    assert_eq!(w.server.stop().await?, 0);
+    for s in [&mut o, &mut a] {
+        // Whatever was still on its way, the socket then ends.
+        loop {
+            match s.read().await {
+                Ok(p) => assert_eq!(p["type"], "event", "{p}"),
+                Err(e) => {
+                    assert!(!e.to_string().contains("in time"), "{e}");
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
