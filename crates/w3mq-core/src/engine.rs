@@ -14,6 +14,7 @@ use w3mq_protocol::{
 };
 
 use crate::cache::Cache;
+use crate::channel::{self, ChannelClient};
 use crate::env::Environment;
 use crate::error::{CoreError, Result};
 use crate::events::{ConnectionState, Event};
@@ -590,6 +591,39 @@ impl Engine {
     pub async fn refresh_room(&self, room_id: &str) -> Result<Room> {
         let a = self.active().await?;
         session::adopt_room(&a, room_id).await
+    }
+
+    /// Opens the public channel of a collection room (PROTOCOL.md section
+    /// 3) as the signed-in user, who may then write (and becomes a member).
+    /// Its events also come as [`Event::Channel`]; its messages, deletions
+    /// and clearings go to the account's cache. It closes on sign-out.
+    pub async fn open_channel(&self, room_id: &str) -> Result<ChannelClient> {
+        let a = self.active().await?;
+        let token = a
+            .secrets
+            .get(&token_entry(&a.address))
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        let (client, rx) = ChannelClient::open(a.rest.base(), room_id, Some(token), None).await?;
+        let events = self.inner.events.clone();
+        let forward = channel::forward(events, Some(a), room_id.into(), client.downgrade(), rx);
+        tokio::spawn(forward);
+        Ok(client)
+    }
+
+    /// Opens a public channel (a room id or a collection slug) of the server
+    /// at `env_http` without an account: read only. Its events come as
+    /// [`Event::Channel`]; nothing is cached.
+    pub async fn open_public_channel(
+        &self,
+        env_http: &str,
+        channel_id_or_slug: &str,
+    ) -> Result<ChannelClient> {
+        let (client, rx) = ChannelClient::open(env_http, channel_id_or_slug, None, None).await?;
+        let events = self.inner.events.clone();
+        let id = channel_id_or_slug.to_owned();
+        tokio::spawn(channel::forward(events, None, id, client.downgrade(), rx));
+        Ok(client)
     }
 
     /// Searches users on the server.

@@ -99,4 +99,13 @@ pub enum Event {
         /// Why.
         reason: NotifyReason,
     },
+    /// Something happened on a public channel opened with
+    /// [`crate::Engine::open_channel`] or [`crate::Engine::open_public_channel`].
+    Channel {
+        /// The channel's room id (or the slug it was opened with, until a
+        /// message names the room).
+        room_id: String,
+        /// What happened.
+        event: Box<crate::channel::ChannelEvent>,
+    },
 }

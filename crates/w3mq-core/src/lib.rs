@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod cache;
+pub mod channel;
 pub mod engine;
 pub mod env;
 pub mod error;

@@ -645,7 +645,7 @@ async fn on_user_event(a: &Arc<Active>, ev: UserEvent) {
     }
 }
 
-async fn on_room_event(a: &Arc<Active>, room: &str, ev: RoomEvent) {
+pub(crate) async fn on_room_event(a: &Arc<Active>, room: &str, ev: RoomEvent) {
     match ev {
         RoomEvent::ThreadCreated { msg_id, .. } => match a.rest.message(&msg_id).await {
             Ok(m) if m.to_room_id == room && well_formed(&m) => {
