@@ -3,9 +3,13 @@
 #
 #   - Debian packages: mosquitto + mosquitto-clients (the peer broker the bench
 #     compares against; its system service is kept stopped and disabled, since
-#     the bench starts its own), python3 + python3-venv (the interop tests).
+#     the bench starts its own), python3 + python3-venv (the interop tests),
+#     and what the desktop app builds and is tested with: WebKitGTK and GTK
+#     headers, webkit2gtk-driver, Xvfb, D-Bus, dunst (a notification server),
+#     gnome-keyring (a Secret Service for the OS keychain), Node.js and npm.
 #   - A Python venv at .venv/ with the pinned packages of
-#     tests/interop/requirements.txt (paho-mqtt 2.x, eth-account, requests, pytest).
+#     tests/interop/requirements.txt and tests/e2e/requirements.txt.
+#   - The UI's npm packages (npm ci in ui/) and tauri-driver (in .tools/).
 #   - A check that the Rust toolchain (cargo, rustfmt, clippy) is there.
 #
 # A second run does nothing but checks and takes about a second.
@@ -33,7 +37,14 @@ as_root() {
 
 # --- Debian packages -------------------------------------------------------
 
-APT_PACKAGES=(mosquitto mosquitto-clients python3 python3-venv ca-certificates)
+APT_PACKAGES=(mosquitto mosquitto-clients python3 python3-venv ca-certificates
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  libssl-dev libxdo-dev pkg-config build-essential file xvfb xauth webkit2gtk-driver
+  dbus dbus-x11 dunst gnome-keyring imagemagick)
+# Node.js and npm: the machine's own when present (Debian 12's nodejs is too old for Vite).
+if ! command -v npm >/dev/null 2>&1; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 is_installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = "installed" ]
@@ -83,6 +94,7 @@ fi
 # --- Python venv -----------------------------------------------------------
 
 REQ=tests/interop/requirements.txt
+REQ_E2E=tests/e2e/requirements.txt
 VENV=.venv
 STAMP=$VENV/.w3mq-setup-stamp
 
@@ -92,11 +104,12 @@ if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=$(command -v pytho
 "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
   die "$PY is $("$PY" -V 2>&1); the interop tests need Python 3.10 or newer"
 [ -f "$REQ" ] || die "$REQ is missing"
+[ -f "$REQ_E2E" ] || die "$REQ_E2E is missing"
 
-want_stamp="$(sha256sum "$REQ" | cut -d' ' -f1) $("$PY" -c 'import sys; print(sys.version.split()[0])')"
+want_stamp="$(cat "$REQ" "$REQ_E2E" | sha256sum | cut -d' ' -f1) $("$PY" -c 'import sys; print(sys.version.split()[0])')"
 have_stamp=$(cat "$STAMP" 2>/dev/null || true)
 
-if [ "$want_stamp" = "$have_stamp" ] && "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest' 2>/dev/null; then
+if [ "$want_stamp" = "$have_stamp" ] && "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest, selenium' 2>/dev/null; then
   log "Python venv up to date: $VENV ($("$VENV/bin/python" -V 2>&1))"
 else
   if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null ||
@@ -105,9 +118,9 @@ else
     rm -rf "$VENV"
     "$PY" -m venv "$VENV"
   fi
-  log "installing $REQ into $VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
-  "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest' ||
+  log "installing $REQ and $REQ_E2E into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" -r "$REQ_E2E"
+  "$VENV/bin/python" -c 'import paho.mqtt, eth_account, requests, pytest, selenium' ||
     die "the venv's packages do not import"
   printf '%s\n' "$want_stamp" >"$STAMP"
   log "Python venv ready: paho-mqtt $("$VENV/bin/python" -c 'import paho.mqtt; print(paho.mqtt.__version__)')"
@@ -127,6 +140,30 @@ if cargo nextest --version >/dev/null 2>&1; then
   log "Rust toolchain: $cargo_version, $(cargo nextest --version 2>/dev/null | head -n1)"
 else
   log "Rust toolchain: $cargo_version (cargo-nextest not installed: cargo test will be used)"
+fi
+
+# --- The UI's npm packages ----------------------------------------------------
+
+if [ -f ui/package-lock.json ]; then
+  lock_sum=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat ui/node_modules/.w3mq-lock 2>/dev/null || true)" = "$lock_sum" ]; then
+    log "ui/node_modules up to date"
+  else
+    log "npm ci in ui/"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    printf '%s\n' "$lock_sum" >ui/node_modules/.w3mq-lock
+  fi
+fi
+
+# --- tauri-driver (the WebDriver server of the end-to-end tests) ----------------
+
+TAURI_DRIVER_VERSION=2.1.0
+if [ -x .tools/bin/tauri-driver ] && [ "$(cat .tools/.tauri-driver-version 2>/dev/null || true)" = "$TAURI_DRIVER_VERSION" ]; then
+  log "tauri-driver $TAURI_DRIVER_VERSION present"
+else
+  log "installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
+  cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked --force --root .tools --quiet
+  printf '%s\n' "$TAURI_DRIVER_VERSION" >.tools/.tauri-driver-version
 fi
 
 log "done ($ROOT)"

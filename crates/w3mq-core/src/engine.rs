@@ -51,6 +51,7 @@ pub struct AccountInfo {
 
 /// What to send.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Draft {
     /// The room.
     pub room_id: String,
@@ -88,6 +89,8 @@ pub(crate) struct Active {
     pub rooms: Mutex<HashSet<String>>,
     pub focus: Mutex<Focus>,
     pub dropped: AtomicU64,
+    /// Unix nanoseconds of the latest CONNACK (0 before the first).
+    pub online_since: std::sync::atomic::AtomicI64,
     pub backfilling: Mutex<HashSet<String>>,
     pub incoming: mpsc::Sender<(String, bytes::Bytes)>,
     pub stop: watch::Sender<bool>,
@@ -341,6 +344,7 @@ impl Engine {
             rooms: Mutex::new(rooms),
             focus: Mutex::new(Focus::default()),
             dropped: AtomicU64::new(0),
+            online_since: std::sync::atomic::AtomicI64::new(0),
             backfilling: Mutex::new(HashSet::new()),
             incoming: in_tx,
             stop,
@@ -639,12 +643,20 @@ impl Engine {
         let a = self.active().await?;
         let root = a.rest.create_thread(msg_id, item.as_ref()).await?;
         session::absorb(&a, vec![root.clone()], false).await;
+        a.emit(Event::Messages {
+            messages: vec![root.clone()],
+        });
         Ok(root)
     }
 
     /// Frames from the network that were dropped as malformed or foreign.
     pub async fn dropped_frames(&self) -> Result<u64> {
         Ok(self.active().await?.dropped.load(Ordering::Relaxed))
+    }
+
+    /// A cached message by id.
+    pub async fn message(&self, id: &str) -> Result<Option<Message>> {
+        Ok(self.active().await?.cache.message(id).await?)
     }
 
     /// The signed-in user id.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EnvKind {
     /// The original service's production (2022; may be gone).
@@ -19,6 +20,7 @@ pub enum EnvKind {
 /// An environment: one REST base URL and one or more MQTT-over-WebSocket
 /// endpoints, tried in turn on failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Environment {
     /// Which one.
     pub kind: EnvKind,

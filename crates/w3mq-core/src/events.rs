@@ -8,6 +8,7 @@ use crate::policy::NotifyReason;
 
 /// The MQTT session's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Dialling `endpoint`.
@@ -25,6 +26,7 @@ pub enum ConnectionState {
         /// Why.
         reason: String,
         /// Milliseconds until the next attempt.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         retry_in_ms: u64,
     },
     /// No account is signed in.

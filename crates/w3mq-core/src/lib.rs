@@ -14,9 +14,11 @@ pub mod events;
 pub mod key;
 pub mod model;
 pub mod policy;
+pub mod present;
 pub mod rest;
 pub mod secrets;
 mod session;
+pub mod view;
 
 pub use engine::{AccountInfo, Draft, Engine, EngineConfig};
 pub use env::{EnvKind, Environment};

@@ -5,6 +5,7 @@ use w3mq_protocol::{Message, Room};
 
 /// Per-room notification setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NotifyMode {
     /// Every message by someone else (the default for 1v1 rooms' behaviour).
@@ -54,18 +55,20 @@ pub struct RoomSummary {
 
 /// Where a page of messages starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", content = "seq", rename_all = "snake_case")]
 pub enum Cursor {
     /// The newest messages.
     Latest,
     /// Messages with a smaller `seq`.
-    Before(i64),
+    Before(#[cfg_attr(feature = "ts", ts(type = "number"))] i64),
     /// Messages with a greater `seq`.
-    After(i64),
+    After(#[cfg_attr(feature = "ts", ts(type = "number"))] i64),
 }
 
 /// The state of a message I sent that has no ACK yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SendStatus {
     /// In the outbox, (re)sent until its ACK arrives.
@@ -107,6 +110,7 @@ pub struct SearchHit {
 
 /// A piece of a search snippet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnippetPart {
     /// Plain text.
     pub text: String,

@@ -16,6 +16,7 @@ pub struct Focus {
 
 /// Why a notification is raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NotifyReason {
     /// The message mentions me.

@@ -193,6 +193,10 @@ async fn connect_once(
     if let Ok(mut c) = a.client.lock() {
         *c = Some(client.clone());
     }
+    a.online_since.store(
+        w3mq_protocol::now_nanos(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     a.emit(Event::Connection {
         state: ConnectionState::Online {
             endpoint: endpoint.to_owned(),
@@ -507,12 +511,20 @@ pub(crate) async fn absorb(a: &Active, msgs: Vec<Message>, live: bool) -> Vec<St
 
     let touched: HashSet<String> = new.iter().map(|m| m.to_room_id.clone()).collect();
     a.emit_rooms(&touched).await;
-    if !live {
-        return Vec::new();
-    }
+    // Catch-up does not notify what was sent while we were away; it does
+    // notify what was sent while we were online but not yet subscribed (the
+    // first messages of a room we were just added to).
+    let online_since = a.online_since.load(std::sync::atomic::Ordering::Relaxed);
+    let new: Vec<Message> = if live {
+        new
+    } else {
+        new.into_iter()
+            .filter(|m| online_since > 0 && m.created_at >= online_since)
+            .collect()
+    };
     // A jump past what we had: the gap is fetched by the caller.
     let mut gaps = Vec::new();
-    for (room, had) in before {
+    for (room, had) in before.into_iter().filter(|_| live) {
         let lowest = msgs
             .iter()
             .filter(|m| m.to_room_id == room)
@@ -649,7 +661,9 @@ pub(crate) async fn on_room_event(a: &Arc<Active>, room: &str, ev: RoomEvent) {
     match ev {
         RoomEvent::ThreadCreated { msg_id, .. } => match a.rest.message(&msg_id).await {
             Ok(m) if m.to_room_id == room && well_formed(&m) => {
-                absorb(a, vec![m], false).await;
+                absorb(a, vec![m.clone()], false).await;
+                // The root was cached before: tell the shell it changed.
+                a.emit(Event::Messages { messages: vec![m] });
             }
             Ok(_) => drop_frame(a, "notification", "thread root of another room"),
             Err(e) => tracing::info!(error = %e, "thread root fetch failed"),

@@ -96,6 +96,7 @@ pub struct Message {
 
 /// The OpenSea item an item thread is about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OpenSeaItem {
     /// `0x` + 40 hex digits.
     pub contract_address: String,

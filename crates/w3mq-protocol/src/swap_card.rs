@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A sudoswap trade card.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SwapCard {
     /// e.g. `OPEN`.
@@ -25,6 +26,7 @@ pub struct SwapCard {
 
 /// One asset of a trade card.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SwapAsset {
     /// Token contract, `0x` + 40 hex digits.
     pub address: String,
@@ -33,6 +35,7 @@ pub struct SwapAsset {
     pub kind: String,
     /// Token id for NFTs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub id: Option<String>,
     /// Decimal amount as text.
     pub amount: String,

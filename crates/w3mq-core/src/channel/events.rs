@@ -8,6 +8,7 @@ use super::packets::{flex_string, ChatMessage};
 
 /// The user named in an event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChannelUser {
     /// User id.
     #[serde(default, alias = "id", deserialize_with = "flex_string")]
@@ -22,6 +23,7 @@ pub struct ChannelUser {
 
 /// A poll (`PollStart`, `PollEnd`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Poll {
     /// The question.
     #[serde(default, alias = "question")]
@@ -31,15 +33,19 @@ pub struct Poll {
     pub answers: Vec<String>,
     /// Votes per answer index.
     #[serde(default, alias = "responsesByIndex")]
+    #[cfg_attr(feature = "ts", ts(type = "Array<number>"))]
     pub responses_by_index: Vec<u64>,
     /// How many have voted.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub voters: u64,
     /// Milliseconds the poll runs.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration: u64,
     /// When it ends (Unix milliseconds).
     #[serde(default, alias = "endsAt")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub ends_at: u64,
     /// Who started it.
     #[serde(default)]
@@ -48,6 +54,7 @@ pub struct Poll {
 
 /// What the channel tells, parsed from an `event` packet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ChannelEvent {
     /// A chat message: live, or filled in after a reconnect (`missed`).
@@ -96,6 +103,7 @@ pub enum ChannelEvent {
         /// Who.
         user: ChannelUser,
         /// For how long (milliseconds).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         duration_ms: u64,
     },
     /// The connection's state changed.
@@ -108,12 +116,14 @@ pub enum ChannelEvent {
         /// Its name.
         name: String,
         /// Its data.
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
         data: Value,
     },
 }
 
 /// The connection's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ChannelState {
     /// Fetching the chat info or dialling `endpoint` (empty until chosen).
@@ -135,6 +145,7 @@ pub enum ChannelState {
         /// Why.
         reason: String,
         /// Milliseconds until the next attempt.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         retry_in_ms: u64,
     },
     /// Closed for good.

@@ -7,6 +7,7 @@ use super::error::ChannelError;
 
 /// What `GET /api/v1/chats/<channel_id>` answers (no envelope, as in the seed).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChatInfo {
     /// A single-use key for `auth`; only with a bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -72,6 +72,7 @@ fn flex_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
 /// A chat message, as `msg`, `whisper` and `history` return it and the
 /// `ChatMessage` event carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChatMessage {
     /// The channel (the room id here; a number in Mixer's examples).
     #[serde(default, deserialize_with = "flex_string")]
@@ -90,6 +91,7 @@ pub struct ChatMessage {
     pub user_roles: Vec<String>,
     /// The sender's level.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub user_level: i64,
     /// The parts and their meta data.
     pub message: MessageBody,
@@ -102,25 +104,30 @@ pub struct ChatMessage {
     pub target: Option<String>,
     /// The room's seq of this message (extension), when the server sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seq: Option<i64>,
     /// Unix nanoseconds (extension), when the server sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub created_at: Option<i64>,
 }
 
 /// `{message: [parts], meta}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageBody {
     /// The parts, in order.
     #[serde(default)]
     pub message: Vec<MessagePart>,
     /// Meta data (`whisper`, `me`, …).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub meta: serde_json::Map<String, Value>,
 }
 
 /// A piece of a chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "lowercase", from = "RawPart")]
 pub enum MessagePart {
     /// Plain text.

@@ -1,0 +1,406 @@
+//! The engine's queries and events as the UI shows them: [`crate::view`]
+//! types, built from the cache with the room's members at hand.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use w3mq_protocol::{Message, OpenSeaItem};
+
+use crate::engine::Engine;
+use crate::error::{CoreError, Result};
+use crate::events::{ConnectionState, Event};
+use crate::model::{Cursor, SendStatus};
+use crate::view::{
+    message_view, one_line, outbox_view, room_view, MessageView, NotificationView, People,
+    RoomView, SearchHitView, PREVIEW_CHARS,
+};
+
+/// Largest page the UI may ask for.
+pub const MAX_VIEW_PAGE: i64 = 200;
+
+/// Totals for the window title and the tray.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnreadTotal {
+    /// Unread messages over all rooms.
+    pub unread: u32,
+    /// Of those, mentions of me.
+    pub mentions: u32,
+}
+
+/// What the UI is told, one variant per change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UiEvent {
+    /// New or updated messages (one batch, ascending by room and seq).
+    Messages {
+        /// The messages.
+        messages: Vec<MessageView>,
+    },
+    /// A room's info, latest message or counts changed.
+    RoomUpdated {
+        /// The room.
+        room: Box<RoomView>,
+    },
+    /// A room left the list.
+    RoomRemoved {
+        /// The room.
+        room_id: String,
+    },
+    /// Messages were deleted by a moderator.
+    MessagesDeleted {
+        /// The room.
+        room_id: String,
+        /// The deleted messages.
+        ids: Vec<String>,
+    },
+    /// A moderator cleared the room.
+    RoomCleared {
+        /// The room.
+        room_id: String,
+    },
+    /// The session's state changed.
+    Connection {
+        /// The new state.
+        state: ConnectionState,
+    },
+    /// One of my messages changed state.
+    SendStatus {
+        /// The message, as it is now.
+        message: Box<MessageView>,
+    },
+    /// An outbox entry was discarded.
+    OutboxDiscarded {
+        /// Its idempotency key.
+        client_msg_id: String,
+        /// Its room.
+        room_id: String,
+    },
+    /// The unread totals changed.
+    UnreadTotal {
+        /// The totals.
+        total: UnreadTotal,
+    },
+    /// Open a room at a message (a notification was clicked).
+    OpenRoom {
+        /// The room.
+        room_id: String,
+        /// The message, if any.
+        message_id: Option<String>,
+    },
+}
+
+/// What an engine event means for the shell: events for the UI and, maybe,
+/// a desktop notification.
+#[derive(Debug, Clone, Default)]
+pub struct Presented {
+    /// Events for the UI.
+    pub ui: Vec<UiEvent>,
+    /// A desktop notification to raise.
+    pub notify: Option<NotificationView>,
+}
+
+impl Engine {
+    async fn people(&self, room_id: &str) -> Result<People> {
+        let me = self.me().await?;
+        let room = self.room(room_id).await.ok();
+        Ok(People::of_room(&me, room.as_ref()))
+    }
+
+    async fn reply_of(&self, m: &Message) -> Option<Message> {
+        if m.reply_to_msg_id.is_empty() {
+            return None;
+        }
+        self.message(&m.reply_to_msg_id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|r| r.to_room_id == m.to_room_id)
+    }
+
+    async fn views(&self, msgs: &[Message], people: &People) -> Vec<MessageView> {
+        let mut out = Vec::with_capacity(msgs.len());
+        for m in msgs {
+            let reply = self.reply_of(m).await;
+            out.push(message_view(
+                m,
+                people,
+                SendStatus::Sent,
+                None,
+                reply.as_ref(),
+            ));
+        }
+        out
+    }
+
+    /// Every room, most recent activity first.
+    pub async fn room_views(&self) -> Result<Vec<RoomView>> {
+        let me = self.me().await?;
+        let mut out = Vec::new();
+        for s in self.room_list().await? {
+            let people = People::of_room(&me, Some(&s.room));
+            let latest = s
+                .latest
+                .as_ref()
+                .map(|m| message_view(m, &people, SendStatus::Sent, None, None));
+            out.push(room_view(&s, &me, latest));
+        }
+        Ok(out)
+    }
+
+    /// One room's view.
+    pub async fn room_view(&self, room_id: &str) -> Result<RoomView> {
+        self.room_views()
+            .await?
+            .into_iter()
+            .find(|r| r.room_id == room_id)
+            .ok_or(CoreError::NotFound("room"))
+    }
+
+    /// A page of a room's messages, ascending. The latest page ends with my
+    /// pending and failed messages.
+    pub async fn message_views(
+        &self,
+        room_id: &str,
+        cursor: Cursor,
+        limit: i64,
+    ) -> Result<Vec<MessageView>> {
+        let people = self.people(room_id).await?;
+        let page = self
+            .page(room_id, cursor, limit.clamp(1, MAX_VIEW_PAGE))
+            .await?;
+        let mut out = self.views(&page, &people).await;
+        if cursor == Cursor::Latest {
+            for e in self.outbox(room_id).await? {
+                let reply = self.reply_of(&e.message).await;
+                out.push(outbox_view(&e, &people, reply.as_ref()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The messages around one message (by id), for jumping to it from a
+    /// reply, a search hit or a notification: up to `limit` before it, the
+    /// message, and up to `limit` after it.
+    pub async fn message_views_around(
+        &self,
+        room_id: &str,
+        message_id: &str,
+        limit: i64,
+    ) -> Result<Vec<MessageView>> {
+        let m = self
+            .message(message_id)
+            .await?
+            .filter(|m| m.to_room_id == room_id)
+            .ok_or(CoreError::NotFound("message"))?;
+        let seq = m.seq.ok_or(CoreError::NotFound("message"))?;
+        let limit = limit.clamp(1, MAX_VIEW_PAGE);
+        let mut msgs = self.page(room_id, Cursor::Before(seq), limit).await?;
+        msgs.push(m);
+        msgs.extend(self.page(room_id, Cursor::After(seq), limit).await?);
+        let people = self.people(room_id).await?;
+        Ok(self.views(&msgs, &people).await)
+    }
+
+    /// A thread (its root first), ascending.
+    pub async fn thread_views(&self, room_id: &str, thread_id: &str) -> Result<Vec<MessageView>> {
+        let people = self.people(room_id).await?;
+        let msgs: Vec<Message> = self
+            .thread(thread_id, Cursor::Latest, MAX_VIEW_PAGE)
+            .await?
+            .into_iter()
+            .filter(|m| m.to_room_id == room_id)
+            .collect();
+        let mut out = self.views(&msgs, &people).await;
+        for e in self.outbox(room_id).await? {
+            if e.message.belong_to_thread_id == thread_id {
+                out.push(outbox_view(&e, &people, None));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Full-text search over all cached history.
+    pub async fn search_views(&self, query: &str, limit: i64) -> Result<Vec<SearchHitView>> {
+        let hits = self.search(query, limit.clamp(1, MAX_VIEW_PAGE)).await?;
+        let rooms: HashMap<String, RoomView> = self
+            .room_views()
+            .await?
+            .into_iter()
+            .map(|r| (r.room_id.clone(), r))
+            .collect();
+        let mut out = Vec::with_capacity(hits.len());
+        for h in hits {
+            let people = self.people(&h.message.to_room_id).await?;
+            out.push(SearchHitView {
+                message: message_view(&h.message, &people, SendStatus::Sent, None, None),
+                room_title: rooms
+                    .get(&h.message.to_room_id)
+                    .map(|r| r.title.clone())
+                    .unwrap_or_default(),
+                snippet: h.snippet,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Makes a message a thread root and returns its view.
+    pub async fn start_thread_view(
+        &self,
+        room_id: &str,
+        message_id: &str,
+        item: Option<OpenSeaItem>,
+    ) -> Result<MessageView> {
+        let root = self.start_thread(message_id, item).await?;
+        if root.to_room_id != room_id {
+            return Err(CoreError::InvalidInput(
+                "the message is in another room".into(),
+            ));
+        }
+        let people = self.people(room_id).await?;
+        Ok(message_view(&root, &people, SendStatus::Sent, None, None))
+    }
+
+    /// Queues a message (see [`Engine::send`]) and returns its pending view.
+    pub async fn send_view(&self, d: crate::engine::Draft) -> Result<MessageView> {
+        let room_id = d.room_id.clone();
+        let e = self.send(d).await?;
+        let people = self.people(&room_id).await?;
+        let reply = self.reply_of(&e.message).await;
+        Ok(outbox_view(&e, &people, reply.as_ref()))
+    }
+
+    /// Unread totals over all rooms.
+    pub async fn unread_total(&self) -> Result<UnreadTotal> {
+        let mut t = UnreadTotal::default();
+        for s in self.room_list().await? {
+            t.unread = t
+                .unread
+                .saturating_add(s.unread.clamp(0, u32::MAX as i64) as u32);
+            t.mentions = t
+                .mentions
+                .saturating_add(s.mentions.clamp(0, u32::MAX as i64) as u32);
+        }
+        Ok(t)
+    }
+
+    /// What an engine event means for the UI and for notifications.
+    pub async fn present(&self, e: Event) -> Presented {
+        let mut p = Presented::default();
+        match e {
+            Event::Messages { messages } => {
+                let mut by_room: Vec<(String, Vec<Message>)> = Vec::new();
+                for m in messages {
+                    match by_room.last_mut() {
+                        Some((r, v)) if *r == m.to_room_id => v.push(m),
+                        _ => by_room.push((m.to_room_id.clone(), vec![m])),
+                    }
+                }
+                let mut views = Vec::new();
+                for (room, msgs) in by_room {
+                    if let Ok(people) = self.people(&room).await {
+                        views.extend(self.views(&msgs, &people).await);
+                    }
+                }
+                p.ui.push(UiEvent::Messages { messages: views });
+            }
+            Event::RoomUpdated { summary } => {
+                if let Ok(me) = self.me().await {
+                    let people = People::of_room(&me, Some(&summary.room));
+                    let latest = summary
+                        .latest
+                        .as_ref()
+                        .map(|m| message_view(m, &people, SendStatus::Sent, None, None));
+                    p.ui.push(UiEvent::RoomUpdated {
+                        room: Box::new(room_view(&summary, &me, latest)),
+                    });
+                }
+                if let Ok(total) = self.unread_total().await {
+                    p.ui.push(UiEvent::UnreadTotal { total });
+                }
+            }
+            Event::RoomRemoved { room_id } => {
+                p.ui.push(UiEvent::RoomRemoved { room_id });
+                if let Ok(total) = self.unread_total().await {
+                    p.ui.push(UiEvent::UnreadTotal { total });
+                }
+            }
+            Event::MessagesDeleted { room_id, ids } => {
+                p.ui.push(UiEvent::MessagesDeleted { room_id, ids })
+            }
+            Event::RoomCleared { room_id } => p.ui.push(UiEvent::RoomCleared { room_id }),
+            Event::Connection { state } => p.ui.push(UiEvent::Connection { state }),
+            Event::SendStatus {
+                client_msg_id,
+                room_id,
+                status,
+                id,
+                ..
+            } => {
+                if let Some(v) = self.send_status_view(&room_id, &client_msg_id, id).await {
+                    let _ = status;
+                    p.ui.push(UiEvent::SendStatus {
+                        message: Box::new(v),
+                    });
+                }
+            }
+            Event::OutboxDiscarded {
+                client_msg_id,
+                room_id,
+            } => p.ui.push(UiEvent::OutboxDiscarded {
+                client_msg_id,
+                room_id,
+            }),
+            // Public-channel events reach the UI through the channel's own view.
+            Event::Channel { .. } => {}
+            Event::Notify {
+                room_id, message, ..
+            } => {
+                if let Ok(people) = self.people(&room_id).await {
+                    let sender = people.name(&message.from_uid);
+                    let title = match self.room_view(&room_id).await {
+                        Ok(r) if r.kind != crate::view::RoomKind::Direct => {
+                            format!("{sender} in {}", r.title)
+                        }
+                        _ => sender,
+                    };
+                    let body =
+                        message_view(&message, &people, SendStatus::Sent, None, None).preview;
+                    p.notify = Some(NotificationView {
+                        room_id,
+                        message_id: message.id.clone(),
+                        title: one_line(&title, 80),
+                        body: one_line(&body, PREVIEW_CHARS),
+                    });
+                }
+            }
+        }
+        p
+    }
+
+    /// My message's view after a status change: the outbox entry while it
+    /// is pending or failed, the stored message once sent.
+    async fn send_status_view(
+        &self,
+        room_id: &str,
+        client_msg_id: &str,
+        id: Option<String>,
+    ) -> Option<MessageView> {
+        let people = self.people(room_id).await.ok()?;
+        if let Some(e) = self
+            .outbox(room_id)
+            .await
+            .ok()?
+            .into_iter()
+            .find(|e| e.client_msg_id == client_msg_id)
+        {
+            return Some(outbox_view(&e, &people, None));
+        }
+        let m = self.message(&id?).await.ok()??;
+        let reply = self.reply_of(&m).await;
+        let mut v = message_view(&m, &people, SendStatus::Sent, None, reply.as_ref());
+        v.key = client_msg_id.to_owned();
+        Some(v)
+    }
+}

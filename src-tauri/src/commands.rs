@@ -1,0 +1,269 @@
+//! The commands the UI calls: each a few lines over `w3mq-core`.
+//!
+//! [`commands!`] defines every command once; from that one list come the
+//! Tauri handlers, the invoke handler and the TypeScript signatures that
+//! `bindings.rs` writes to `ui/src/lib/bindings.ts`.
+
+use tauri::{AppHandle, Manager, State};
+use w3mq_core::model::{Cursor, NotifyMode};
+use w3mq_core::present::UnreadTotal;
+use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, UserView};
+use w3mq_core::{ConnectionState, Draft, Environment, Key};
+use w3mq_protocol::OpenSeaItem;
+
+use crate::error::{AppError, CmdResult};
+use crate::settings::{self, Settings};
+use crate::state::{AccountView, AppInfo, AppState, KeyInput};
+
+/// A command's TypeScript signature.
+pub struct Signature {
+    /// The command's name.
+    pub name: &'static str,
+    /// Its doc comment.
+    pub doc: &'static str,
+    /// Argument names and TypeScript types.
+    pub args: Vec<(&'static str, String)>,
+    /// The TypeScript type it resolves to.
+    pub ret: String,
+    /// Visits the argument and return types (to declare them).
+    pub visit: fn(&mut crate::bindings::Collect),
+}
+
+macro_rules! commands {
+    ($(
+        #[doc = $doc:literal]
+        fn $name:ident [$st:ident, $app:ident] ( $($arg:ident : $ty:ty),* ) -> $ret:ty $body:block
+    )*) => {
+        $(
+            #[doc = $doc]
+            #[tauri::command(rename_all = "snake_case")]
+            pub async fn $name(
+                $st: State<'_, AppState>,
+                $app: AppHandle,
+                $($arg: $ty),*
+            ) -> CmdResult<$ret> {
+                let _ = (&$st, &$app);
+                $body
+            }
+        )*
+
+        /// The invoke handler with every command.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// Every command's TypeScript signature.
+        pub fn signatures() -> Vec<Signature> {
+            let cfg = crate::bindings::config();
+            let _ = &cfg;
+            vec![$(Signature {
+                name: stringify!($name),
+                doc: $doc,
+                args: vec![$((stringify!($arg), <$ty as ts_rs::TS>::name(&cfg))),*],
+                ret: <$ret as ts_rs::TS>::name(&cfg),
+                visit: |c| {
+                    $(c.add::<$ty>();)*
+                    c.add::<$ret>();
+                },
+            }),*]
+        }
+    };
+}
+
+commands! {
+    /// Version, the proposed environment and whether a tray icon is shown.
+    fn app_info[st, app]() -> AppInfo {
+        Ok(AppInfo {
+            version: app.package_info().version.to_string(),
+            default_env: st.default_env.clone(),
+            presets: vec![
+                Environment::local(),
+                Environment::production(),
+                Environment::development(),
+            ],
+            tray: st.tray,
+        })
+    }
+
+    /// Opens the last account from its cache, without the network; null when signed out.
+    fn resume[st, app]() -> Option<AccountView> {
+        Ok(st.engine.resume().await?.map(AccountView::from))
+    }
+
+    /// Signs in with a new or imported key.
+    fn sign_in[st, app](env: Environment, key: KeyInput) -> AccountView {
+        let key = match key {
+            KeyInput::Generate => Key::generate(),
+            KeyInput::Import { private_key } => Key::import(&private_key)?,
+        };
+        Ok(st.engine.sign_in(env, key).await?.into())
+    }
+
+    /// Signs out: the key and the token leave the keychain.
+    fn sign_out[st, app]() -> () {
+        st.engine.sign_out().await?;
+        crate::tray::set_unread(&app, UnreadTotal::default());
+        Ok(())
+    }
+
+    /// Sets my nickname.
+    fn set_nickname[st, app](nick_name: String) -> UserView {
+        let nick = nick_name.trim();
+        if nick.is_empty() || nick.chars().count() > 64 {
+            return Err(AppError::invalid("a nickname has 1 to 64 characters"));
+        }
+        Ok(user_view(&st.engine.set_profile(Some(nick), None).await?))
+    }
+
+    /// Every room, most recent first.
+    fn rooms[st, app]() -> Vec<RoomView> {
+        Ok(st.engine.room_views().await?)
+    }
+
+    /// One room.
+    fn room[st, app](room_id: String) -> RoomView {
+        Ok(st.engine.room_view(&room_id).await?)
+    }
+
+    /// A page of a room's messages, ascending (the latest page ends with my unsent ones).
+    fn messages[st, app](room_id: String, cursor: Cursor, limit: u32) -> Vec<MessageView> {
+        Ok(st.engine.message_views(&room_id, cursor, limit.into()).await?)
+    }
+
+    /// The messages around one message, to open it in context.
+    fn messages_around[st, app](room_id: String, message_id: String, limit: u32) -> Vec<MessageView> {
+        Ok(st.engine.message_views_around(&room_id, &message_id, limit.into()).await?)
+    }
+
+    /// A thread, its root first.
+    fn thread[st, app](room_id: String, thread_id: String) -> Vec<MessageView> {
+        Ok(st.engine.thread_views(&room_id, &thread_id).await?)
+    }
+
+    /// Queues a message; it shows as pending until its ACK.
+    fn send[st, app](draft: Draft) -> MessageView {
+        Ok(st.engine.send_view(draft).await?)
+    }
+
+    /// Sends a failed message again.
+    fn retry[st, app](client_msg_id: String) -> () {
+        st.engine.retry(&client_msg_id).await?;
+        Ok(())
+    }
+
+    /// Drops a failed or pending message.
+    fn discard[st, app](client_msg_id: String) -> () {
+        Ok(st.engine.discard(&client_msg_id).await?)
+    }
+
+    /// Marks a room read up to a seq.
+    fn mark_read[st, app](room_id: String, seq: i64) -> () {
+        Ok(st.engine.mark_read(&room_id, seq).await?)
+    }
+
+    /// What the user looks at (no notifications for the open room of a focused window).
+    fn set_focus[st, app](room_id: Option<String>, focused: bool) -> () {
+        Ok(st.engine.set_focus(room_id, focused).await?)
+    }
+
+    /// A room's notification setting.
+    fn set_notify_mode[st, app](room_id: String, mode: NotifyMode) -> () {
+        Ok(st.engine.set_notify_mode(&room_id, mode).await?)
+    }
+
+    /// Creates a room: one user makes a 1v1 room, several a group.
+    fn create_room[st, app](user_ids: Vec<String>) -> RoomView {
+        if user_ids.is_empty() {
+            return Err(AppError::invalid("pick at least one person"));
+        }
+        let r = st.engine.create_room(&user_ids).await?;
+        Ok(st.engine.room_view(&r.room_id).await?)
+    }
+
+    /// Joins (or creates) the room of an OpenSea collection by its slug.
+    fn join_collection[st, app](slug: String, name: String, cover: String) -> RoomView {
+        let r = st.engine.join_collection(slug.trim(), name.trim(), cover.trim()).await?;
+        Ok(st.engine.room_view(&r.room_id).await?)
+    }
+
+    /// Adds members to a group room.
+    fn add_members[st, app](room_id: String, user_ids: Vec<String>) -> RoomView {
+        st.engine.add_members(&room_id, &user_ids).await?;
+        Ok(st.engine.room_view(&room_id).await?)
+    }
+
+    /// Leaves a room.
+    fn leave_room[st, app](room_id: String) -> () {
+        Ok(st.engine.leave_room(&room_id).await?)
+    }
+
+    /// Fetches a room's info and members again.
+    fn refresh_room[st, app](room_id: String) -> RoomView {
+        st.engine.refresh_room(&room_id).await?;
+        Ok(st.engine.room_view(&room_id).await?)
+    }
+
+    /// Finds users by nickname, ENS name or address.
+    fn search_users[st, app](keyword: String) -> Vec<UserView> {
+        Ok(st.engine.search_users(keyword.trim()).await?.iter().map(user_view).collect())
+    }
+
+    /// Searches all cached history.
+    fn search[st, app](query: String, limit: u32) -> Vec<SearchHitView> {
+        Ok(st.engine.search_views(&query, limit.into()).await?)
+    }
+
+    /// Makes a message a thread root, optionally about an OpenSea item.
+    fn start_thread[st, app](room_id: String, message_id: String, item: Option<OpenSeaItem>) -> MessageView {
+        Ok(st.engine.start_thread_view(&room_id, &message_id, item).await?)
+    }
+
+    /// The contract and token id of an OpenSea item URL.
+    fn item_from_url[st, app](url: String) -> OpenSeaItem {
+        crate::item_url::parse(&url)
+            .ok_or_else(|| AppError::invalid("not an OpenSea item URL (https://opensea.io/assets/…/<contract>/<token id>)"))
+    }
+
+    /// Opens an http(s) URL in the system browser (never in the app window).
+    fn open_external[st, app](url: String) -> () {
+        if !w3mq_protocol::validate::is_http_url(&url) {
+            return Err(AppError::invalid("only http(s) links can be opened"));
+        }
+        open::that_detached(&url).map_err(|e| AppError::new("io", format!("could not open a browser: {e}")))
+    }
+
+    /// The session's latest state.
+    fn connection[st, app]() -> ConnectionState {
+        Ok(st.connection.lock().map(|c| c.clone()).unwrap_or(ConnectionState::SignedOut))
+    }
+
+    /// Unread totals over all rooms.
+    fn unread_total[st, app]() -> UnreadTotal {
+        Ok(st.engine.unread_total().await?)
+    }
+
+    /// The app's settings.
+    fn get_settings[st, app]() -> Settings {
+        Ok(st.settings.lock().map(|s| s.clone()).unwrap_or_default())
+    }
+
+    /// Saves the app's settings.
+    fn set_settings[st, app](settings: Settings) -> Settings {
+        settings::save(&st.data_dir, &settings)
+            .map_err(|e| AppError::new("io", format!("could not save settings: {e}")))?;
+        if let Ok(mut s) = st.settings.lock() {
+            *s = settings.clone();
+        }
+        Ok(settings)
+    }
+
+    /// Shows and focuses the main window.
+    fn focus_window[st, app]() -> () {
+        if let Some(w) = app.get_webview_window("main") {
+            let _ = w.show();
+            let _ = w.unminimize();
+            let _ = w.set_focus();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! What the shell keeps: the engine, the app's settings and the last
+//! connection state (for a UI that asks after the event went by).
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use w3mq_core::view::UserView;
+use w3mq_core::{AccountInfo, ConnectionState, Engine, Environment};
+
+use crate::settings::Settings;
+
+/// The shell's state, managed by Tauri.
+pub struct AppState {
+    /// The client engine.
+    pub engine: Engine,
+    /// Where the engine and the settings keep their files.
+    pub data_dir: PathBuf,
+    /// The environment the first-run screen proposes.
+    pub default_env: Environment,
+    /// App settings.
+    pub settings: Mutex<Settings>,
+    /// The latest connection state the engine reported.
+    pub connection: Mutex<ConnectionState>,
+    /// A tray icon is shown (a tray host exists).
+    pub tray: bool,
+}
+
+/// The environment the app proposes: `W3MQ_HTTP` and `W3MQ_MQTT` (comma
+/// separated) when set, as the run command does for its local server, else
+/// the local server's defaults.
+pub fn default_env() -> Environment {
+    let http = std::env::var("W3MQ_HTTP").ok().filter(|s| !s.is_empty());
+    let mqtt = std::env::var("W3MQ_MQTT").ok().filter(|s| !s.is_empty());
+    match (http, mqtt) {
+        (Some(h), Some(m)) => {
+            let ends: Vec<&str> = m.split(',').map(str::trim).collect();
+            let mut e = Environment::custom(&h, &ends);
+            if e == Environment::custom(&Environment::local().http, &["ws://127.0.0.1:8780/mqtt"]) {
+                e = Environment::local();
+            }
+            e
+        }
+        _ => Environment::local(),
+    }
+}
+
+/// General facts for the UI.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+pub struct AppInfo {
+    /// The app's version.
+    pub version: String,
+    /// The environment proposed on the first-run screen.
+    pub default_env: Environment,
+    /// The named environments.
+    pub presets: Vec<Environment>,
+    /// A tray icon is shown.
+    pub tray: bool,
+}
+
+/// The signed-in account.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+pub struct AccountView {
+    /// User id.
+    pub user_id: String,
+    /// Wallet address.
+    pub address: String,
+    /// Where it is signed in.
+    pub env: Environment,
+    /// Profile, as last known.
+    pub profile: Option<UserView>,
+}
+
+impl From<AccountInfo> for AccountView {
+    fn from(a: AccountInfo) -> Self {
+        AccountView {
+            user_id: a.user_id,
+            address: a.address,
+            env: a.env,
+            profile: a.profile.as_ref().map(w3mq_core::view::user_view),
+        }
+    }
+}
+
+/// The key to sign in with.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyInput {
+    /// Create a new key.
+    Generate,
+    /// Import a private key (64 hex digits, `0x` optional).
+    Import {
+        /// The private key.
+        private_key: String,
+    },
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Inside `xvfb-run … dbus-run-session` (see scripts/e2e.sh): a Secret Service
+# (gnome-keyring, for the app's OS keychain), a notification server (dunst)
+# with every Notify call recorded by dbus-monitor, and tauri-driver; then the
+# end-to-end tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+printf '%s' "w3mq-e2e-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+export W3MQ_NOTIFY_LOG=$HOME/notify.log
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+  >"$W3MQ_NOTIFY_LOG" 2>&1 &
+monitor=$!
+dunst >"$HOME/dunst.log" 2>&1 &
+dunst_pid=$!
+.tools/bin/tauri-driver --port 4444 >"$HOME/tauri-driver.log" 2>&1 &
+driver=$!
+cleanup() { kill "$driver" "$dunst_pid" "$monitor" 2>/dev/null || true; }
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+  if (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null; then break; fi
+  kill -0 "$driver" 2>/dev/null || { cat "$HOME/tauri-driver.log" >&2; echo "tauri-driver exited" >&2; exit 1; }
+  sleep 0.1
+done
+
+set +e
+.venv/bin/pytest -q -p no:cacheprovider tests/e2e "$@"
+rc=$?
+if [ "$rc" -ne 0 ]; then
+  echo "--- tauri-driver log (tail) ---" >&2; tail -n 40 "$HOME/tauri-driver.log" >&2
+fi
+exit "$rc"

@@ -1,0 +1,220 @@
+"""End-to-end: the real app in a real WebView (tauri-driver + WebKitWebDriver) against a real
+w3mq-server, with a Python peer (eth-account sign-in, Paho MQTT) on the other side.
+
+The tests of this module run in order on one account: sign in, chat, then restart offline.
+Screenshots go to W3MQ_SHOTS (target/e2e-shots); look at them after a run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from conftest import App, interop, notifications, stop_server, wait_for
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+CARD = json.loads((FIXTURES / "sudo_swap_card.json").read_text())
+ME = "Alice E2E"
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>'
+HOSTILE_NICK = '<img src=x onerror=window.__pwned=3><b>'  # nick names are at most 64 characters
+
+
+class Peer:
+    """The other person: signed in over REST, publishing over Paho."""
+
+    def __init__(self, api, server, nick: str) -> None:
+        self.api = api
+        self.user = interop.login_siwe(api, server, Account.create())
+        self.set_nick(nick)
+        self.mqtt = interop.Paho(server, self.user.user_id, self.user.token).connect_ok()
+
+    @property
+    def uid(self) -> str:
+        return self.user.user_id
+
+    def set_nick(self, nick: str) -> None:
+        self.api.post("/profile", {"nick_name": nick}, token=self.user.token)
+
+    def send(self, room_id: str, text: str, **fields) -> dict:
+        m = interop.text_message(self.uid, room_id, text, client_msg_id=uuid.uuid4().hex)
+        m.update(fields)
+        self.mqtt.subscribe_ok(f"chat/{room_id}")
+        self.mqtt.publish(f"msg/{self.uid}", m)
+        return self.mqtt.wait_message(f"chat/{room_id}", lambda b: b.get("client_msg_id") == m["client_msg_id"])
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory, server, api):
+    """What the tests of this module share."""
+    state = {"data": tmp_path_factory.mktemp("app-data"), "server": server, "api": api}
+    state["app"] = App(state["data"], server, "run1")
+    state["peer"] = Peer(api, server, "Bob Peer")
+    yield state
+    state["app"].quit()
+    state["peer"].mqtt.close()
+
+
+def txt(el) -> str:
+    """An element's text content (WebKitWebDriver's visible-text rules drop some of it)."""
+    return el.get_attribute("textContent") or ""
+
+
+def message_texts(app: App) -> list[str]:
+    return [txt(e) for e in app.q("message-text")]
+
+
+def open_room(app: App, title_part: str):
+    def find():
+        for el in app.q("room-item"):
+            if title_part in txt(el):
+                return el
+        return None
+
+    el = wait_for(f"a room titled {title_part!r}", find)
+    room_id = el.get_attribute("data-room-id")
+    el.click()
+    return room_id
+
+
+def test_first_run_creates_a_key_signs_in_and_sets_a_nickname(ctx):
+    app: App = ctx["app"]
+    app.one("onboarding")
+    app.shot("01-onboarding")
+    app.click("create-key")
+    http = app.one("env-http")
+    assert http.get_attribute("value") == ctx["server"].http_url
+    app.click("sign-in")
+    app.type("nickname", ME)
+    app.click("save-nickname")
+    app.one("room-list")
+    me = ctx["api"].post("/search", {"keyword": ME}, token=ctx["peer"].user.token)
+    assert [u["nick_name"] for u in me] == [ME], me
+    ctx["me"] = me[0]["user_id"]
+    app.shot("02-signed-in")
+
+
+def test_create_a_room_with_a_found_user(ctx):
+    app: App = ctx["app"]
+    app.click("new-room")
+    app.type("user-search", "Bob Peer")
+    wait_for("a user result", lambda: [e for e in app.q("user-result") if "Bob Peer" in txt(e)])[0].click()
+    app.click("create-room-submit")
+    ctx["direct"] = open_room(app, "Bob Peer")
+    rooms = ctx["api"].get("/my_rooms", token=ctx["peer"].user.token)
+    assert ctx["direct"] in rooms
+
+
+def test_a_mention_from_another_client_appears_and_notifies(ctx, server, api):
+    app: App = ctx["app"]
+    peer: Peer = ctx["peer"]
+    third = interop.login_siwe(api, server, Account.create())
+    group = api.post("/rooms", {"user_id": [ctx["me"], third.user_id]}, token=peer.user.token)
+    text = f"@{ME} look at this {uuid.uuid4().hex[:6]}"
+    peer.send(group, text, at_user_ids=[ctx["me"]])
+    # The group appears in the room list with a mention badge; the app is looking at the 1v1 room.
+    badge = wait_for("a mention badge", lambda: [
+        e for e in app.q("room-item") if e.get_attribute("data-room-id") == group and
+        e.find_elements("css selector", '[data-testid="mention-badge"]')])
+    assert badge
+    log = wait_for("a Notify call naming the sender", lambda: "Bob Peer" in notifications() and notifications())
+    assert text.split()[-1] in log
+    wait_for("the group", lambda: [e for e in app.q("room-item") if e.get_attribute("data-room-id") == group])[0].click()
+    mention = wait_for("my highlighted mention", lambda: app.d.find_elements(
+        "css selector", '[data-testid="message"] .mention.mention-me'))
+    assert ME in txt(mention[0])
+    app.shot("03-mention")
+
+
+def test_reply_thread_trade_card_and_item_card_render(ctx, api):
+    app: App = ctx["app"]
+    peer: Peer = ctx["peer"]
+    room = ctx["direct"]
+    original = peer.send(room, "the quoted original")
+    peer.send(room, "this is a reply", reply_to_msg_id=original["id"])
+    card_msg = interop.text_message(peer.uid, room, "", client_msg_id=uuid.uuid4().hex)
+    card_msg.update(msg_type="sudo_swap_card", msg_contents=CARD)
+    peer.mqtt.publish(f"msg/{peer.uid}", card_msg)
+    peer.mqtt.wait_message(f"chat/{room}", lambda b: b.get("client_msg_id") == card_msg["client_msg_id"])
+    root = peer.send(room, "what about this llama?")
+    api.post("/threads", {
+        "msg_id": root["id"], "is_opensea_item_thread": True,
+        "opensea_item_contract_address": "0x9df8aa7c681f33e442a0d57b838555da863504f3",
+        "opensea_item_token_id": "1086", "opensea_item_name": "Pixelated Llama #1086",
+        "opensea_item_description": "A llama, pixelated.",
+        "opensea_item_image_url": "https://example.com/llama.png",
+    }, token=peer.user.token)
+    peer.send(room, "in the thread", belong_to_thread_id=root["id"])
+
+    open_room(app, "Bob Peer")
+    card = app.one("swap-card")
+    for a in CARD["asset1Data"] + CARD["asset2Data"]:
+        for k in ("name", "symbol", "amount"):
+            wait_for(f"card field {a[k]}", lambda: a[k] in txt(card))
+    for k in ("orderStatus", "expiryDate", "creatorAddress"):
+        assert CARD[k] in txt(card), (k, txt(card))
+    imgs = [i.get_attribute("src") for i in card.find_elements("css selector", "img")]
+    assert CARD["asset1Data"][0]["imgURL"] in imgs
+    quote = wait_for("the quoted message", lambda: [q for q in app.q("reply-quote") if "the quoted original" in txt(q)])
+    assert quote
+    item = wait_for("the item card", lambda: [i for i in app.q("item-card") if "Pixelated Llama #1086" in txt(i)])
+    assert "1086" in txt(item[0])
+    app.shot("04-cards")
+    # Open the thread from its root.
+    roots = [m for m in app.q("message") if m.get_attribute("data-id") == root["id"]]
+    assert roots, "the thread root is in the list"
+    roots[0].find_element("css selector", '[data-testid="thread-button"]').click()
+    panel = app.one("thread-panel")
+    wait_for("the thread reply in the panel", lambda: "in the thread" in txt(panel))
+    app.shot("05-thread")
+
+
+def test_hostile_strings_in_every_field_stay_inert(ctx, server, api):
+    app: App = ctx["app"]
+    peer = Peer(api, server, HOSTILE_NICK)
+    room = api.post("/rooms", {"user_id": [ctx["me"]]}, token=peer.user.token)
+    text = HOSTILE + " javascript:alert(1) data:text/html,<b>x</b>"
+    peer.send(room, text)
+    card = copy.deepcopy(CARD)
+    card["orderStatus"] = HOSTILE
+    card["asset1Data"][0]["name"] = HOSTILE
+    card["asset1Data"][0]["symbol"] = "<svg onload=alert(1)>"
+    msg = interop.text_message(peer.uid, room, "", client_msg_id=uuid.uuid4().hex)
+    msg.update(msg_type="sudo_swap_card", msg_contents=card)
+    peer.mqtt.publish(f"msg/{peer.uid}", msg)
+    wait_for("the room titled by the hostile nick name", lambda: [
+        e for e in app.q("room-item") if e.get_attribute("data-room-id") == room and HOSTILE_NICK in txt(e)])[0].click()
+    wait_for("the hostile text shown as text", lambda: any(HOSTILE in t for t in message_texts(app)))
+    wait_for("the hostile card shown as text", lambda: any(HOSTILE in txt(c) for c in app.q("swap-card")))
+    assert app.js("return window.__pwned === undefined") is True
+    bad = app.js("""
+        return document.body.querySelectorAll('b, script:not([src]), svg[onload], img[src="x"], [onerror], [onload]').length;""")
+    assert bad == 0
+    hrefs = app.js("""return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'));""")
+    assert all(h.startswith(("http://", "https://", "#")) for h in hrefs), hrefs
+    srcs = app.js("""return [...document.querySelectorAll('img')].map(i => i.getAttribute('src'));""")
+    assert all(s.startswith(("https://", "http://", "data:")) for s in srcs), srcs
+    app.shot("06-hostile")
+    peer.mqtt.close()
+
+
+def test_restarted_offline_the_app_shows_history_and_finds_it(ctx, server):
+    ctx["app"].quit()
+    stop_server(server)
+    app = App(ctx["data"], server, "run2-offline")
+    ctx["app"] = app
+    app.one("room-list")
+    banner = app.one("connection-banner")
+    wait_for("an offline or connecting banner", lambda: banner.get_attribute("data-state") in ("offline", "connecting"))
+    open_room(app, "Bob Peer")
+    wait_for("the cached history", lambda: any("the quoted original" in t for t in message_texts(app)))
+    app.shot("07-offline-history")
+    app.type("search-input", "llama")
+    hit = wait_for("a search hit", lambda: [h for h in app.q("search-result") if "llama" in txt(h).lower()])
+    hit[0].click()
+    wait_for("the message opened in context", lambda: any("what about this llama?" in t for t in message_texts(app)))
+    app.shot("08-offline-search")
