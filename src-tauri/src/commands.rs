@@ -31,11 +31,11 @@ pub struct Signature {
 
 macro_rules! commands {
     ($(
-        #[doc = $doc:literal]
+        $(#[doc = $doc:literal])+
         fn $name:ident [$st:ident, $app:ident] ( $($arg:ident : $ty:ty),* ) -> $ret:ty $body:block
     )*) => {
         $(
-            #[doc = $doc]
+            $(#[doc = $doc])+
             #[tauri::command(rename_all = "snake_case")]
             pub async fn $name(
                 $st: State<'_, AppState>,
@@ -58,7 +58,7 @@ macro_rules! commands {
             let _ = &cfg;
             vec![$(Signature {
                 name: stringify!($name),
-                doc: $doc,
+                doc: concat!($($doc),+),
                 args: vec![$((stringify!($arg), <$ty as ts_rs::TS>::name(&cfg))),*],
                 ret: <$ret as ts_rs::TS>::name(&cfg),
                 visit: |c| {
@@ -255,6 +255,13 @@ commands! {
             *s = settings.clone();
         }
         Ok(settings)
+    }
+
+    /// The UI painted the room list for the first time (`ui_ms`: its own clock); logged, and the
+    /// startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits).
+    fn first_paint[st, app](ui_ms: f64) -> () {
+        crate::startup::first_paint(&app, ui_ms);
+        Ok(())
     }
 
     /// Shows and focuses the main window.

@@ -13,6 +13,7 @@ pub mod forward;
 pub mod item_url;
 pub mod notify;
 pub mod settings;
+pub mod startup;
 pub mod state;
 pub mod tray;
 
@@ -62,6 +63,7 @@ fn device_name() -> String {
 
 /// Runs the app.
 pub fn run() {
+    startup::mark_start();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("W3MQ_LOG")
@@ -105,6 +107,14 @@ pub fn run() {
                 tray,
             });
             forward::spawn(app.handle().clone(), engine);
+            if std::env::args().any(|a| a == "--blank") {
+                // The memory benchmark's baseline: the same window with a blank page.
+                if let Some(w) = app.get_webview_window("main") {
+                    if let Ok(u) = "about:blank".parse() {
+                        let _ = w.navigate(u);
+                    }
+                }
+            }
             Ok(())
         })
         .on_window_event(|window, event| {

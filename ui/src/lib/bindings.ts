@@ -746,6 +746,8 @@ export function commands(invoke: Invoke) {
     get_settings: () => invoke<Settings>("get_settings", {}),
     /** Saves the app's settings. */
     set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
+    /** The UI painted the room list for the first time (`ui_ms`: its own clock); logged, and the startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits). */
+    first_paint: (ui_ms: number) => invoke<null>("first_paint", { ui_ms }),
     /** Shows and focuses the main window. */
     focus_window: () => invoke<null>("focus_window", {}),
   };

@@ -534,6 +534,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return settings;
     },
     focus_window: () => null,
+    first_paint: () => null,
   };
 
   const invoke = async <T>(cmd: string, args: Record<string, unknown>): Promise<T> => {
