@@ -4,7 +4,12 @@
 //! Tauri handlers, the invoke handler and the TypeScript signatures that
 //! `bindings.rs` writes to `ui/src/lib/bindings.ts`.
 
+use std::time::Duration;
+
 use tauri::{AppHandle, Manager, State};
+use w3mq_core::channel_view::{
+    chat_message_view, poll_view, ChannelMessageView, ChannelView, PollView,
+};
 use w3mq_core::model::{Cursor, NotifyMode};
 use w3mq_core::present::UnreadTotal;
 use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, UserView};
@@ -262,6 +267,100 @@ commands! {
     fn first_paint[st, app](ui_ms: f64) -> () {
         crate::startup::first_paint(&app, ui_ms);
         Ok(())
+    }
+
+    /// Opens the public channel of a collection room as me (live polls, timeouts, moderation);
+    /// its messages still come as `messages` events. Answers once it is online (or after 8 s).
+    fn channel_open[st, app](room_id: String) -> ChannelView {
+        let client = match st.channels.get(&room_id) {
+            Some(c) => c,
+            None => {
+                let c = st.engine.open_channel(&room_id).await?;
+                st.channels.insert(&room_id, &room_id, c.clone());
+                c
+            }
+        };
+        let me = st.engine.me().await.unwrap_or_default();
+        crate::channels::view(&room_id, &client, 0, &me).await
+    }
+
+    /// Opens a public channel (a room id or a collection slug) on the server at `http` without an
+    /// account: read only, with its latest 50 messages. Its events name `room_id`.
+    fn channel_open_public[st, app](http: String, channel: String) -> ChannelView {
+        let (http, channel) = (http.trim().trim_end_matches('/'), channel.trim());
+        if !w3mq_protocol::validate::is_http_url(http) {
+            return Err(AppError::invalid("the server URL must start with http:// or https://"));
+        }
+        if let Some(old) = st.channels.remove(channel) {
+            old.close().await;
+        }
+        let client = st.engine.open_public_channel(http, channel).await?;
+        let me = st.engine.me().await.unwrap_or_default();
+        let v = crate::channels::view(channel, &client, 50, &me).await?;
+        st.channels.insert(channel, &v.room_id, client);
+        Ok(v)
+    }
+
+    /// Closes an open channel (by the key it was opened with, or its room id).
+    fn channel_close[st, app](channel: String) -> () {
+        if let Some(c) = st.channels.remove(&channel) {
+            c.close().await;
+        }
+        Ok(())
+    }
+
+    /// A channel's latest messages (at most 100), oldest first.
+    fn channel_history[st, app](channel: String, limit: u32) -> Vec<ChannelMessageView> {
+        let me = st.engine.me().await.unwrap_or_default();
+        let msgs = st.channels.need(&channel)?.history(limit.min(100)).await?;
+        Ok(msgs.iter().map(|m| chat_message_view(m, &me)).collect())
+    }
+
+    /// Says something on a channel opened signed in (`msg`).
+    fn channel_send[st, app](channel: String, text: String) -> ChannelMessageView {
+        let me = st.engine.me().await.unwrap_or_default();
+        let m = st.channels.need(&channel)?.send_text(&text).await?;
+        Ok(chat_message_view(&m, &me))
+    }
+
+    /// Starts a poll (moderator): 2 to 10 answers, 1 to 86,400 seconds.
+    fn channel_vote_start[st, app](channel: String, question: String, answers: Vec<String>, seconds: u32) -> PollView {
+        let answers: Vec<String> = answers.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+        if question.trim().is_empty() || !(2..=10).contains(&answers.len()) || !(1..=86_400).contains(&seconds) {
+            return Err(AppError::invalid("a poll has a question, 2 to 10 answers and 1 s to 24 h"));
+        }
+        let c = st.channels.need(&channel)?;
+        let p = c.vote_start(question.trim(), &answers, Duration::from_secs(seconds.into())).await?;
+        Ok(poll_view(&p, false))
+    }
+
+    /// Votes in the running poll (by the answer's index).
+    fn channel_vote[st, app](channel: String, index: u32) -> () {
+        Ok(st.channels.need(&channel)?.vote_choose(index as usize).await?)
+    }
+
+    /// Deletes a message (moderator).
+    fn channel_delete[st, app](channel: String, message_id: String) -> () {
+        Ok(st.channels.need(&channel)?.delete_message(&message_id).await?)
+    }
+
+    /// Times a user out (moderator; by user id or name); 0 seconds lifts it.
+    fn channel_timeout[st, app](channel: String, user: String, seconds: u32) -> () {
+        if seconds > 7 * 86_400 {
+            return Err(AppError::invalid("a timeout is at most 7 days"));
+        }
+        let c = st.channels.need(&channel)?;
+        Ok(c.timeout(&user, Duration::from_secs(seconds.into())).await?)
+    }
+
+    /// Deletes every message of a user (moderator).
+    fn channel_purge[st, app](channel: String, user: String) -> () {
+        Ok(st.channels.need(&channel)?.purge(&user).await?)
+    }
+
+    /// Deletes every message of the channel (moderator).
+    fn channel_clear[st, app](channel: String) -> () {
+        Ok(st.channels.need(&channel)?.clear_messages().await?)
     }
 
     /// Shows and focuses the main window.

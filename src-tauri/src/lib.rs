@@ -7,6 +7,7 @@
 //! from the core.
 
 pub mod bindings;
+pub mod channels;
 pub mod commands;
 pub mod error;
 pub mod forward;
@@ -105,6 +106,7 @@ pub fn run() {
                 default_env: state::default_env(),
                 connection: Mutex::new(ConnectionState::SignedOut),
                 tray,
+                channels: Default::default(),
             });
             forward::spawn(app.handle().clone(), engine);
             if std::env::args().any(|a| a == "--blank") {

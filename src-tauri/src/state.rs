@@ -24,6 +24,8 @@ pub struct AppState {
     pub connection: Mutex<ConnectionState>,
     /// A tray icon is shown (a tray host exists).
     pub tray: bool,
+    /// The public channels the UI has open.
+    pub channels: crate::channels::Channels,
 }
 
 /// The environment the app proposes: `W3MQ_HTTP` and `W3MQ_MQTT` (comma

@@ -7,6 +7,7 @@
 pub mod backoff;
 pub mod cache;
 pub mod channel;
+pub mod channel_view;
 pub mod engine;
 pub mod env;
 pub mod error;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use w3mq_protocol::{Message, OpenSeaItem};
 
+use crate::channel_view::{channel_update, ChannelUpdate};
 use crate::engine::Engine;
 use crate::error::{CoreError, Result};
 use crate::events::{ConnectionState, Event};
@@ -81,6 +82,15 @@ pub enum UiEvent {
     UnreadTotal {
         /// The totals.
         total: UnreadTotal,
+    },
+    /// Something changed on an open public channel (a message, a deletion,
+    /// a poll, a timeout, the connection).
+    Channel {
+        /// The room id (the slug it was opened with until the channel names
+        /// its room).
+        room_id: String,
+        /// What changed.
+        update: ChannelUpdate,
     },
     /// Open a room at a message (a notification was clicked).
     OpenRoom {
@@ -352,8 +362,12 @@ impl Engine {
                 client_msg_id,
                 room_id,
             }),
-            // Public-channel events reach the UI through the channel's own view.
-            Event::Channel { .. } => {}
+            Event::Channel { room_id, event } => {
+                let me = self.me().await.unwrap_or_default();
+                if let Some(update) = channel_update(&event, &me) {
+                    p.ui.push(UiEvent::Channel { room_id, update });
+                }
+            }
             Event::Notify {
                 room_id, message, ..
             } => {

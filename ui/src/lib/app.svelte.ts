@@ -12,6 +12,7 @@ import type {
   UiEvent,
   UnreadTotal,
 } from "./bindings";
+import { ChannelFeed } from "./channel.svelte";
 import { Conversation } from "./conversation";
 import { isHttpUrl } from "./urls";
 
@@ -45,6 +46,10 @@ export class AppState {
   settingsOpen = $state(false);
   newRoomOpen = $state(false);
   error = $state<string | null>(null);
+  /** The open collection room's channel (polls, timeouts, moderation). */
+  channel = $state.raw<ChannelFeed | null>(null);
+  /** A public channel read on its own (without an account, or from the sidebar). */
+  publicChannel = $state.raw<ChannelFeed | null>(null);
   focused = $state(typeof document === "undefined" ? true : document.hasFocus());
   private extra = new Set<(e: UiEvent) => void>();
   private marked = new Map<string, number>();
@@ -97,6 +102,7 @@ export class AppState {
   }
 
   async signOut(): Promise<void> {
+    this.closeRoomChannel();
     await this.cmds.sign_out();
     this.account = null;
     this.rooms = [];
@@ -137,6 +143,10 @@ export class AppState {
       case "open_room":
         void this.openRoom(e.room_id, e.message_id);
         break;
+      case "channel":
+        this.channel?.apply(e);
+        this.publicChannel?.apply(e);
+        break;
       default:
         this.conv?.apply(e);
     }
@@ -148,6 +158,7 @@ export class AppState {
   };
 
   closeRoom(): void {
+    this.closeRoomChannel();
     this.roomId = null;
     this.conv = null;
     this.side = { kind: "none" };
@@ -163,10 +174,12 @@ export class AppState {
       const conv = new Conversation(this.cmds, roomId, this.bump);
       this.conv = conv;
       this.cmds.set_focus(roomId, this.focused).catch(() => {});
+      if (this.publicChannel) void this.closePublicChannel();
       if (!this.rooms.some((r) => r.room_id === roomId)) {
         const r = await this.cmds.room(roomId).catch(() => null);
         if (r) this.handle({ type: "room_updated", room: r });
       }
+      void this.openRoomChannel(roomId);
       if (!messageId) {
         await conv.loadLatest().catch((e) => (this.error = errorText(e)));
         return;
@@ -245,5 +258,63 @@ export class AppState {
       }
     }
     this.side = { kind: "thread", room_id: m.room_id, thread_id: m.id };
+  }
+
+  /** Opens the channel of the open room when it is a collection room (closing the previous one). */
+  private async openRoomChannel(roomId: string): Promise<void> {
+    this.closeRoomChannel();
+    if (this.room?.kind !== "collection") return;
+    try {
+      const feed = await ChannelFeed.openRoom(this.cmds, roomId);
+      if (this.roomId === roomId && !this.channel) this.channel = feed;
+      else void feed.close();
+    } catch (e) {
+      this.error = `The room's live channel: ${errorText(e)}`;
+    }
+  }
+
+  private closeRoomChannel(): void {
+    const c = this.channel;
+    this.channel = null;
+    if (c) void c.close();
+  }
+
+  /** Whether I may moderate the open collection room: its creator, as the channel says. */
+  get canModerate(): boolean {
+    return !!this.channel?.status.moderator;
+  }
+
+  /** Opens a public channel by room id or slug, on my environment or the one given (read only). */
+  async openPublicChannel(channel: string, http: string = this.account?.env.http ?? ""): Promise<void> {
+    this.error = null;
+    const feed = await ChannelFeed.openPublic(this.cmds, http, channel);
+    await this.closePublicChannel();
+    this.publicChannel = feed;
+    if (this.phase === "main" && this.roomId) {
+      this.closeRoomChannel();
+      this.roomId = null;
+      this.conv = null;
+      this.side = { kind: "none" };
+    }
+  }
+
+  async closePublicChannel(): Promise<void> {
+    const c = this.publicChannel;
+    this.publicChannel = null;
+    if (c) await c.close();
+  }
+
+  /** Signed in: joins the public channel's room to write (the channel makes me a member), then opens it. */
+  async joinPublicChannel(): Promise<void> {
+    const c = this.publicChannel;
+    if (!c || !this.account) return;
+    const roomId = c.roomId;
+    try {
+      await this.closePublicChannel();
+      await this.cmds.channel_open(roomId);
+      await this.openRoom(roomId);
+    } catch (e) {
+      this.error = errorText(e);
+    }
   }
 }

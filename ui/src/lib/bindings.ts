@@ -58,6 +58,172 @@ presets: Array<Environment>,
 tray: boolean, };
 
 /**
+ * A chat message as the channel view shows it.
+ */
+export type ChannelMessageView = { 
+/**
+ * The message id (the stored message's id).
+ */
+id: string, 
+/**
+ * The channel it was said in (the room id).
+ */
+room_id: string, 
+/**
+ * The room's seq, when the server gives it.
+ */
+seq: number | null, 
+/**
+ * The sender.
+ */
+user_id: string, 
+/**
+ * The sender's name.
+ */
+sender_name: string, 
+/**
+ * The sender's roles (`Owner`, `User`, …).
+ */
+roles: Array<string>, 
+/**
+ * Unix milliseconds (0 when the server does not say).
+ */
+created_ms: number, 
+/**
+ * The whole text.
+ */
+text: string, 
+/**
+ * Text, link and mention parts, in order.
+ */
+parts: Array<TextPart>, 
+/**
+ * A private message to one user.
+ */
+whisper: boolean, 
+/**
+ * I sent it.
+ */
+mine: boolean, };
+
+/**
+ * The connection's state.
+ */
+export type ChannelState = { "state": "connecting", 
+/**
+ * The WebSocket URL.
+ */
+endpoint: string, } | { "state": "online", 
+/**
+ * The WebSocket URL.
+ */
+endpoint: string, 
+/**
+ * My roles in the channel (empty when anonymous).
+ */
+roles: Array<string>, 
+/**
+ * What I may do (`connect` only when anonymous).
+ */
+permissions: Array<string>, } | { "state": "offline", 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Milliseconds until the next attempt.
+ */
+retry_in_ms: number, } | { "state": "closed" };
+
+/**
+ * The connection's state and what I may do on the channel.
+ */
+export type ChannelStatusView = { 
+/**
+ * The state.
+ */
+state: ChannelState, 
+/**
+ * Connected and authenticated.
+ */
+online: boolean, 
+/**
+ * A line for people (`Live`, `Connecting…`, `Offline: … retrying in 3 s`).
+ */
+label: string, 
+/**
+ * I may write (signed in with `chat`).
+ */
+can_write: boolean, 
+/**
+ * I may vote in polls.
+ */
+can_vote: boolean, 
+/**
+ * I moderate: delete, time out, purge, clear, start polls.
+ */
+moderator: boolean, };
+
+/**
+ * What changed on a channel, for the UI.
+ */
+export type ChannelUpdate = { "kind": "message", 
+/**
+ * The message.
+ */
+message: ChannelMessageView, } | { "kind": "deleted", 
+/**
+ * Their ids.
+ */
+ids: Array<string>, } | { "kind": "purged", 
+/**
+ * The user.
+ */
+user_id: string, } | { "kind": "cleared" } | { "kind": "poll", 
+/**
+ * The poll.
+ */
+poll: PollView, } | { "kind": "timeout", 
+/**
+ * Who.
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+user_name: string, 
+/**
+ * A line for people.
+ */
+text: string, } | { "kind": "status", 
+/**
+ * The state and what I may do.
+ */
+status: ChannelStatusView, };
+
+/**
+ * A channel as the command that opens it answers.
+ */
+export type ChannelView = { 
+/**
+ * What it was opened with (a room id or a slug): the key of the other
+ * channel commands.
+ */
+channel: string, 
+/**
+ * The room id when known (else the same as `channel`); events name it.
+ */
+room_id: string, 
+/**
+ * The state and what I may do.
+ */
+status: ChannelStatusView, 
+/**
+ * The latest messages, oldest first (empty when not fetched).
+ */
+messages: Array<ChannelMessageView>, };
+
+/**
  * The MQTT session's state.
  */
 export type ConnectionState = { "state": "connecting", 
@@ -308,6 +474,52 @@ description: string,
  * http(s) image URL (may be empty).
  */
 image_url: string, };
+
+/**
+ * One answer of a poll.
+ */
+export type PollAnswerView = { 
+/**
+ * The answer.
+ */
+text: string, 
+/**
+ * Votes so far.
+ */
+votes: number, 
+/**
+ * Share of the votes, 0 to 100.
+ */
+percent: number, };
+
+/**
+ * A poll as the channel view shows it.
+ */
+export type PollView = { 
+/**
+ * The question.
+ */
+question: string, 
+/**
+ * The answers, in order (vote with the index).
+ */
+answers: Array<PollAnswerView>, 
+/**
+ * How many have voted.
+ */
+voters: number, 
+/**
+ * When it ends (Unix milliseconds).
+ */
+ends_ms: number, 
+/**
+ * It is over: the results are final.
+ */
+ended: boolean, 
+/**
+ * Who started it.
+ */
+author_name: string, };
 
 /**
  * The message a reply quotes.
@@ -621,7 +833,16 @@ room_id: string, } | { "type": "unread_total",
 /**
  * The totals.
  */
-total: UnreadTotal, } | { "type": "open_room", 
+total: UnreadTotal, } | { "type": "channel", 
+/**
+ * The room id (the slug it was opened with until the channel names
+ * its room).
+ */
+room_id: string, 
+/**
+ * What changed.
+ */
+update: ChannelUpdate, } | { "type": "open_room", 
 /**
  * The room.
  */
@@ -748,6 +969,28 @@ export function commands(invoke: Invoke) {
     set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
     /** The UI painted the room list for the first time (`ui_ms`: its own clock); logged, and the startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits). */
     first_paint: (ui_ms: number) => invoke<null>("first_paint", { ui_ms }),
+    /** Opens the public channel of a collection room as me (live polls, timeouts, moderation); its messages still come as `messages` events. Answers once it is online (or after 8 s). */
+    channel_open: (room_id: string) => invoke<ChannelView>("channel_open", { room_id }),
+    /** Opens a public channel (a room id or a collection slug) on the server at `http` without an account: read only, with its latest 50 messages. Its events name `room_id`. */
+    channel_open_public: (http: string, channel: string) => invoke<ChannelView>("channel_open_public", { http, channel }),
+    /** Closes an open channel (by the key it was opened with, or its room id). */
+    channel_close: (channel: string) => invoke<null>("channel_close", { channel }),
+    /** A channel's latest messages (at most 100), oldest first. */
+    channel_history: (channel: string, limit: number) => invoke<Array<ChannelMessageView>>("channel_history", { channel, limit }),
+    /** Says something on a channel opened signed in (`msg`). */
+    channel_send: (channel: string, text: string) => invoke<ChannelMessageView>("channel_send", { channel, text }),
+    /** Starts a poll (moderator): 2 to 10 answers, 1 to 86,400 seconds. */
+    channel_vote_start: (channel: string, question: string, answers: Array<string>, seconds: number) => invoke<PollView>("channel_vote_start", { channel, question, answers, seconds }),
+    /** Votes in the running poll (by the answer's index). */
+    channel_vote: (channel: string, index: number) => invoke<null>("channel_vote", { channel, index }),
+    /** Deletes a message (moderator). */
+    channel_delete: (channel: string, message_id: string) => invoke<null>("channel_delete", { channel, message_id }),
+    /** Times a user out (moderator; by user id or name); 0 seconds lifts it. */
+    channel_timeout: (channel: string, user: string, seconds: number) => invoke<null>("channel_timeout", { channel, user, seconds }),
+    /** Deletes every message of a user (moderator). */
+    channel_purge: (channel: string, user: string) => invoke<null>("channel_purge", { channel, user }),
+    /** Deletes every message of the channel (moderator). */
+    channel_clear: (channel: string) => invoke<null>("channel_clear", { channel }),
     /** Shows and focuses the main window. */
     focus_window: () => invoke<null>("focus_window", {}),
   };

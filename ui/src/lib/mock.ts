@@ -5,6 +5,10 @@
 import type { Backend } from "./backend";
 import type {
   AccountView,
+  ChannelMessageView,
+  ChannelStatusView,
+  ChannelUpdate,
+  PollView,
   AppInfo,
   ConnectionState,
   Contents,
@@ -48,6 +52,10 @@ export interface MockBackend extends Backend {
   goOffline(reason: string): void;
   /** All messages of a room (for tests). */
   history(room_id: string): MessageView[];
+  /** Someone says something on a collection room's public channel (a `channel` event, and `messages` when I am in the room). */
+  channelSay(room_id: string, from_uid: string, text: string): ChannelMessageView;
+  /** A channel event, as Rust would emit it. */
+  channelEmit(room_id: string, update: ChannelUpdate): void;
 }
 
 const LOCAL: Environment = { kind: "local", http: "http://127.0.0.1:8780", mqtt: ["ws://127.0.0.1:8780/mqtt"] };
@@ -310,9 +318,24 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   }
 
   if (opts.seed) seed();
+  // A public collection room nobody here has joined: readable as a channel without an account.
+  const unjoined = new Set<string>();
+  (function publicSeed() {
+    if (!users.has("user:alice")) users.set("user:alice", user("user:alice", "alice", addr(2)));
+    users.set("user:zed", user("user:zed", "zed", addr(6)));
+    const r = newRoom("64b0c0ffee00000000000a9e", "collection", "Mock Apes", ["user:alice", "user:zed"], { slug: "mock-apes", subtitle: "mock-apes", mine: false, creator_id: "user:alice" });
+    const now = Date.now();
+    const say = (from: string, text: string, at: number) => r.msgs.push(makeMessage(r, from, { text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, at, true));
+    say("user:alice", "welcome, apes: https://opensea.io/collection/mock-apes", now - 600_000);
+    say("user:zed", "<b>not bold</b> javascript:alert(1)", now - 300_000);
+    unjoined.add(r.view.room_id);
+  })();
 
   function sortedRooms(): RoomView[] {
-    return [...rooms.values()].map((r) => r.view).sort((a, b) => b.last_activity_ms - a.last_activity_ms);
+    return [...rooms.values()]
+      .filter((r) => !unjoined.has(r.view.room_id))
+      .map((r) => r.view)
+      .sort((a, b) => b.last_activity_ms - a.last_activity_ms);
   }
 
   function need<T>(v: T | undefined | null, what: string): T {
@@ -346,7 +369,175 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     else setTimeout(() => ack(cid), ackDelay);
   }
 
+  // Public channels: every collection room is one, by room id or slug.
+  const openChannels = new Map<string, { room_id: string; anonymous: boolean }>();
+  let poll: PollView | null = null;
+  let pollRound = 0;
+  const votes = new Map<string, number>();
+
+  function collection(key: string): Room {
+    const r = rooms.get(key) ?? [...rooms.values()].find((x) => x.view.slug === key);
+    if (!r || r.view.kind !== "collection") throw { code: "not_found", message: "no such channel" };
+    return r;
+  }
+
+  function status(anonymous: boolean, r: Room): ChannelStatusView {
+    const owner = !anonymous && r.view.creator_id === ME_ID;
+    return {
+      state: { state: "online", endpoint: "ws://mock/chat", roles: anonymous ? [] : [owner ? "Owner" : "User"], permissions: anonymous ? ["connect"] : ["connect", "chat", "poll_vote"] },
+      online: true,
+      label: "Live",
+      can_write: !anonymous,
+      can_vote: !anonymous,
+      moderator: owner,
+    };
+  }
+
+  function chatView(m: MessageView): ChannelMessageView {
+    const parts = m.contents.kind === "text" ? m.contents.parts : [{ kind: "text" as const, text: "[sudo_swap_card]" }];
+    return {
+      id: m.id ?? m.key,
+      room_id: m.room_id,
+      seq: m.seq,
+      user_id: m.from_uid,
+      sender_name: m.sender_name,
+      roles: [rooms.get(m.room_id)?.view.creator_id === m.from_uid ? "Owner" : "User"],
+      created_ms: m.created_ms,
+      text: m.contents.kind === "text" ? m.contents.text : "[sudo_swap_card]",
+      parts,
+      whisper: false,
+      mine: !!account && m.from_uid === ME_ID,
+    };
+  }
+
+  function openChannel(key: string, anonymous: boolean): Room {
+    const r = collection(key);
+    openChannels.set(key, { room_id: r.view.room_id, anonymous });
+    return r;
+  }
+
+  function channelOf(key: string): { r: Room; anonymous: boolean } {
+    const c = openChannels.get(key) ?? [...openChannels.values()].find((x) => x.room_id === key);
+    if (!c) throw { code: "not_found", message: "the channel is not open" };
+    return { r: need(rooms.get(c.room_id), "room"), anonymous: c.anonymous };
+  }
+
+  function moderate(key: string): Room {
+    const { r, anonymous } = channelOf(key);
+    if (anonymous || r.view.creator_id !== ME_ID) throw { code: "forbidden", message: "not allowed on this channel" };
+    return r;
+  }
+
+  function channelEmit(room_id: string, update: ChannelUpdate): void {
+    emit({ type: "channel", room_id, update });
+  }
+
+  function deleteWhere(r: Room, pred: (m: MessageView) => boolean): string[] {
+    const ids = r.msgs.filter(pred).map((m) => m.id ?? "");
+    r.msgs = r.msgs.filter((m) => !pred(m));
+    return ids;
+  }
+
   const impl: Record<string, (a: Record<string, any>) => unknown> = {
+    channel_open: (a) => {
+      if (!account) throw { code: "not_signed_in", message: "not signed in" };
+      const r = openChannel(a.room_id, false);
+      if (unjoined.delete(r.view.room_id)) {
+        r.view = { ...r.view, members: [...r.view.members, me()] };
+        emit({ type: "room_updated", room: r.view });
+      }
+      return { channel: a.room_id, room_id: r.view.room_id, status: status(false, r), messages: [] };
+    },
+    channel_open_public: (a) => {
+      if (!isHttpUrl(a.http)) throw { code: "invalid_input", message: "the server URL must start with http:// or https://" };
+      const key = String(a.channel).trim();
+      if (!/^[A-Za-z0-9_:-]{1,128}$/.test(key)) throw { code: "invalid_input", message: `${JSON.stringify(key)} is not a channel id` };
+      const r = openChannel(key, true);
+      return { channel: key, room_id: r.view.room_id, status: status(true, r), messages: r.msgs.slice(-50).map(chatView) };
+    },
+    channel_close: (a) => {
+      for (const [k, c] of openChannels) if (k === a.channel || c.room_id === a.channel) openChannels.delete(k);
+      return null;
+    },
+    channel_history: (a) => channelOf(a.channel).r.msgs.slice(-Math.min(100, Number(a.limit))).map(chatView),
+    channel_send: (a) => {
+      const { r, anonymous } = channelOf(a.channel);
+      if (anonymous) throw { code: "forbidden", message: "not allowed on this channel" };
+      if (!String(a.text).trim()) throw { code: "invalid_input", message: "the text is blank" };
+      const m = makeMessage(r, ME_ID, { text: a.text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, Date.now(), true);
+      r.msgs.push(m);
+      const v = chatView(m);
+      channelEmit(r.view.room_id, { kind: "message", message: v });
+      emit({ type: "messages", messages: [m] });
+      return v;
+    },
+    channel_vote_start: (a) => {
+      const r = moderate(a.channel);
+      const answers = (a.answers as string[]).map((x) => x.trim()).filter(Boolean);
+      if (!String(a.question).trim() || answers.length < 2 || answers.length > 10) throw { code: "invalid_input", message: "a poll has a question, 2 to 10 answers and 1 s to 24 h" };
+      if (poll && !poll.ended) throw { code: "invalid_input", message: "4004: bad request: a poll is running" };
+      votes.clear();
+      poll = {
+        question: String(a.question).trim(),
+        answers: answers.map((text) => ({ text, votes: 0, percent: 0 })),
+        voters: 0,
+        ends_ms: Date.now() + Number(a.seconds) * 1000,
+        ended: false,
+        author_name: me().display_name,
+      };
+      const p = poll;
+      const round = ++pollRound;
+      channelEmit(r.view.room_id, { kind: "poll", poll: p });
+      setTimeout(() => {
+        if (round !== pollRound || !poll) return;
+        poll = { ...poll, ended: true };
+        channelEmit(r.view.room_id, { kind: "poll", poll });
+      }, Number(a.seconds) * 1000);
+      return p;
+    },
+    channel_vote: (a) => {
+      const { r, anonymous } = channelOf(a.channel);
+      if (anonymous) throw { code: "forbidden", message: "not allowed on this channel" };
+      if (!poll || poll.ended || Number(a.index) >= poll.answers.length) throw { code: "invalid_input", message: "4004: bad request: no poll is running" };
+      votes.set(ME_ID, Number(a.index));
+      const counts = poll.answers.map((_, i) => [...votes.values()].filter((v) => v === i).length);
+      const total = votes.size;
+      poll = { ...poll, voters: total, answers: poll.answers.map((x, i) => ({ ...x, votes: counts[i], percent: Math.round((counts[i] * 100) / total) })) };
+      channelEmit(r.view.room_id, { kind: "poll", poll });
+      return null;
+    },
+    channel_delete: (a) => {
+      const r = moderate(a.channel);
+      const ids = deleteWhere(r, (m) => m.id === a.message_id);
+      if (!ids.length) throw { code: "invalid_input", message: "4004: bad request: no such message" };
+      channelEmit(r.view.room_id, { kind: "deleted", ids });
+      emit({ type: "messages_deleted", room_id: r.view.room_id, ids });
+      roomChanged(r);
+      return null;
+    },
+    channel_timeout: (a) => {
+      const r = moderate(a.channel);
+      const u = users.get(a.user);
+      const name = u?.display_name ?? String(a.user);
+      channelEmit(r.view.room_id, { kind: "timeout", user_id: u?.user_id ?? String(a.user), user_name: name, text: Number(a.seconds) ? `${name} is timed out for ${a.seconds} seconds` : `${name} may chat again` });
+      return null;
+    },
+    channel_purge: (a) => {
+      const r = moderate(a.channel);
+      const ids = deleteWhere(r, (m) => m.from_uid === a.user);
+      channelEmit(r.view.room_id, { kind: "purged", user_id: a.user });
+      emit({ type: "messages_deleted", room_id: r.view.room_id, ids });
+      roomChanged(r);
+      return null;
+    },
+    channel_clear: (a) => {
+      const r = moderate(a.channel);
+      r.msgs = [];
+      channelEmit(r.view.room_id, { kind: "cleared" });
+      emit({ type: "room_cleared", room_id: r.view.room_id });
+      roomChanged(r);
+      return null;
+    },
     app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false }),
     resume: () => account,
     sign_in: (a): AccountView => {
@@ -573,5 +764,18 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       emit({ type: "connection", state: conn });
     },
     history: (room_id) => rooms.get(room_id)?.msgs ?? [],
+    channelSay(room_id, from_uid, text) {
+      const r = collection(room_id);
+      const m = makeMessage(r, from_uid, { text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, Date.now(), true);
+      r.msgs.push(m);
+      const v = chatView(m);
+      channelEmit(r.view.room_id, { kind: "message", message: v });
+      if (account) {
+        emit({ type: "messages", messages: [m] });
+        roomChanged(r);
+      }
+      return v;
+    },
+    channelEmit,
   };
 }
