@@ -124,6 +124,8 @@ describe("collection room channel (signed in)", () => {
     await waitFor(() => expect(app.channel?.voted).toBe(0));
     await waitFor(() => expect(q(container, "poll-results").length).toBe(1), { timeout: 3000 });
     expect(q(container, "poll-results")[0].textContent).toContain("100%");
+    await fireEvent.click(q(container, "poll-dismiss")[0]);
+    await waitFor(() => expect(q(container, "poll").length).toBe(0));
     // Delete one message through the mod menu.
     const alice = q(container, "message").find((m) => m.textContent?.includes("hello from alice"))!;
     await fireEvent.click(alice.querySelector('[data-testid="mod-menu"]')!);
