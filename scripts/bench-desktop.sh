@@ -129,12 +129,19 @@ session() {
 
   # 3. DOM while scrolling the 1v1 room up, through tauri-driver.
   log "DOM: $pages pages of the $big_room-message room"
-  .tools/bin/tauri-driver --port 4444 >"$work/tauri-driver.log" 2>&1 &
+  # Free ports, not 4444: another session's tauri-driver (tests, CI) may hold that one.
+  local port native
+  read -r port native < <(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+  .tools/bin/tauri-driver --port "$port" --native-port "$native" >"$work/tauri-driver.log" 2>&1 &
   local driver=$!
-  wait_port 4444 || { cat "$work/tauri-driver.log" >&2; exit 1; }
+  wait_port "$port" || { cat "$work/tauri-driver.log" >&2; exit 1; }
+  kill -0 "$driver" 2>/dev/null || { cat "$work/tauri-driver.log" >&2; exit 1; }
   local rc=0
   .venv/bin/python tests/bench/desktop_dom.py --app "$app" --data-dir "$work/app" --room "$room" \
-    --pages "$pages" >"$out/dom.json" || rc=$?
+    --pages "$pages" --driver "http://127.0.0.1:$port" >"$out/dom.json" || rc=$?
   kill_tree "$driver"
   [ "$rc" -eq 0 ] || { log "DOM measure failed"; tail -n 30 "$work/tauri-driver.log" >&2; exit "$rc"; }
   du -sb "$work/app" | cut -f1 >"$out/data-dir-bytes.txt"

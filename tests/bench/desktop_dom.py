@@ -1,7 +1,7 @@
 """DOM of the message list while scrolling up a long room (scripts/bench-desktop.sh, measure 3).
 
 Run inside the benchmark's session (Xvfb, D-Bus, an unlocked gnome-keyring holding the
-fixture account's token) with tauri-driver on 127.0.0.1:4444:
+fixture account's token) with tauri-driver listening (`--driver URL`, by default 127.0.0.1:4444):
 
     .venv/bin/python tests/bench/desktop_dom.py --app target/release/w3mq-desktop \
         --data-dir DIR --room ROOM_ID --pages 150
