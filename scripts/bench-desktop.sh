@@ -234,13 +234,7 @@ rm -f "$out"/*.json "$out"/*.jsonl "$out"/*.txt "$out"/results.md
 if [ -z "${W3MQ_BENCH_NO_BUILD:-}" ]; then
   log "building the UI and the .deb (also target/release/w3mq-desktop)"
   (cd ui && npm run build)
-  if ! npx --prefix ui tauri build --bundles deb 2>&1 | tee "$out/tauri-build.log"; then
-    # tauri.conf.json's "category": "Chat" is not one of Tauri's categories; until it is fixed, bundle
-    # with SocialNetworking (the figures in docs/benchmarks.md were measured so).
-    grep -q 'invalid category' "$out/tauri-build.log" || exit 1
-    log "tauri.conf.json: invalid bundle category; bundling with \"SocialNetworking\""
-    npx --prefix ui tauri build --bundles deb --config '{"bundle": {"category": "SocialNetworking"}}'
-  fi
+  npx --prefix ui tauri build --bundles deb 2>&1 | tee "$out/tauri-build.log"
   log "building w3mq-server and desktop-fixture (release)"
   cargo build --release -p w3mq-server -p w3mq-bench --bins
 fi

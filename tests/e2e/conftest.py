@@ -1,7 +1,7 @@
 """Fixtures of the end-to-end tests: a real w3mq-server, the real app in a real WebView.
 
 Run through scripts/e2e.sh, which provides Xvfb, a private D-Bus session with gnome-keyring
-(the app's OS keychain) and dunst (a notification server), tauri-driver on port 4444, and
+(the app's OS keychain) and dunst (a notification server), tauri-driver on a free port (`W3MQ_DRIVER_URL`), and
 `W3MQ_NOTIFY_LOG`, the record of every org.freedesktop.Notifications.Notify call.
 
 The peer (the other person in the conversation) is a Python client: requests + eth-account
@@ -136,7 +136,7 @@ class App:
             "args": ["--data-dir", str(data_dir), "--http", server.http_url, "--mqtt", server.mqtt_url],
         })
         self.name = name
-        self.d = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
+        self.d = webdriver.Remote(command_executor=os.environ.get("W3MQ_DRIVER_URL", "http://127.0.0.1:4444"), options=opts)
 
     def q(self, testid: str):
         return self.d.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
