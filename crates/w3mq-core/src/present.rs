@@ -12,8 +12,8 @@ use crate::error::{CoreError, Result};
 use crate::events::{ConnectionState, Event};
 use crate::model::{Cursor, SendStatus};
 use crate::view::{
-    message_view, one_line, outbox_view, room_view, MessageView, NotificationView, People,
-    RoomView, SearchHitView, PREVIEW_CHARS,
+    message_view, one_line, outbox_view, preview, room_heading, room_view, MessageView,
+    NotificationView, People, RoomKind, RoomView, SearchHitView, PREVIEW_CHARS,
 };
 
 /// Largest page the UI may ask for.
@@ -344,12 +344,10 @@ impl Engine {
             Event::SendStatus {
                 client_msg_id,
                 room_id,
-                status,
                 id,
                 ..
             } => {
                 if let Some(v) = self.send_status_view(&room_id, &client_msg_id, id).await {
-                    let _ = status;
                     p.ui.push(UiEvent::SendStatus {
                         message: Box::new(v),
                     });
@@ -371,16 +369,17 @@ impl Engine {
             Event::Notify {
                 room_id, message, ..
             } => {
-                if let Ok(people) = self.people(&room_id).await {
-                    let sender = people.name(&message.from_uid);
-                    let title = match self.room_view(&room_id).await {
-                        Ok(r) if r.kind != crate::view::RoomKind::Direct => {
-                            format!("{sender} in {}", r.title)
+                if let Ok(me) = self.me().await {
+                    // One cached room: its members name the sender, its heading titles it.
+                    let room = self.room(&room_id).await.ok();
+                    let sender = People::of_room(&me, room.as_ref()).name(&message.from_uid);
+                    let title = match room.map(|r| room_heading(&r, &me)) {
+                        Some((kind, room_title, ..)) if kind != RoomKind::Direct => {
+                            format!("{sender} in {room_title}")
                         }
                         _ => sender,
                     };
-                    let body =
-                        message_view(&message, &people, SendStatus::Sent, None, None).preview;
+                    let body = preview(&message);
                     p.notify = Some(NotificationView {
                         room_id,
                         message_id: message.id.clone(),

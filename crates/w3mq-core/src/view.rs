@@ -583,10 +583,12 @@ pub fn outbox_view(e: &OutboxEntry, people: &People, reply: Option<&Message>) ->
 }
 
 /// A room's view; `latest` is the view of its latest message.
-pub fn room_view(s: &RoomSummary, me: &str, latest: Option<MessageView>) -> RoomView {
-    let r = &s.room;
+/// How a room is headed, as seen by `me`: its kind, title (the other person
+/// of a 1v1 room, a collection's name, a group's name or its members'
+/// names), subtitle and http(s) image.
+pub fn room_heading(r: &Room, me: &str) -> (RoomKind, String, String, String) {
     let others: Vec<&User> = r.members.iter().filter(|u| u.user_id != me).collect();
-    let (kind, title, subtitle, avatar) = if r.is_opensea_coll {
+    if r.is_opensea_coll {
         let title = [&r.opensea_coll_name, &r.name]
             .into_iter()
             .find(|n| !n.trim().is_empty())
@@ -627,7 +629,12 @@ pub fn room_view(s: &RoomSummary, me: &str, latest: Option<MessageView>) -> Room
             format!("{} members", r.members.len()),
             String::new(),
         )
-    };
+    }
+}
+
+pub fn room_view(s: &RoomSummary, me: &str, latest: Option<MessageView>) -> RoomView {
+    let r = &s.room;
+    let (kind, title, subtitle, avatar) = room_heading(r, me);
     RoomView {
         room_id: r.room_id.clone(),
         kind,
