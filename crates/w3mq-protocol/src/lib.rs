@@ -12,6 +12,8 @@ pub mod events;
 pub mod ids;
 pub mod login;
 pub mod message;
+pub mod names;
+pub mod rest;
 pub mod room;
 pub mod swap_card;
 pub mod topic;
@@ -21,7 +23,10 @@ pub use envelope::Envelope;
 pub use events::{RoomEvent, UserEvent};
 pub use ids::{is_object_id, now_nanos, ObjectId};
 pub use message::{Message, MsgContents, MsgType, OpenSeaItem};
+pub use names::{check_nick_name, resolve_member, NameError, NickError};
 pub use room::{ChatRoom, Room, User};
 pub use swap_card::{SwapAsset, SwapCard};
 pub use topic::Topic;
-pub use validate::{validate_message, Rejection, MAX_CLIENT_MSG_ID_LEN, MAX_PAYLOAD_BYTES};
+pub use validate::{
+    validate_message, Rejection, MAX_CLIENT_MSG_ID_LEN, MAX_NICK_NAME_CHARS, MAX_PAYLOAD_BYTES,
+};

@@ -10,6 +10,8 @@ use crate::swap_card::SwapCard;
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// The longest `client_msg_id`.
 pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
+/// The longest nick name, in characters.
+pub const MAX_NICK_NAME_CHARS: usize = 64;
 
 /// Why a message was not accepted. [`Rejection::code`] is what the `error`
 /// event carries; the `Display` text is its `reason`.
@@ -60,6 +62,9 @@ pub enum Rejection {
     /// The sender is over its message rate.
     #[error("rate limited: too many messages")]
     RateLimited,
+    /// A moderator timed the sender out in this room (a public channel).
+    #[error("you are timed out in this room")]
+    TimedOut,
 }
 
 impl Rejection {
@@ -81,11 +86,12 @@ impl Rejection {
             Rejection::ThreadNotFound => "thread_not_found",
             Rejection::ReplyNotFound => "reply_not_found",
             Rejection::RateLimited => "rate_limited",
+            Rejection::TimedOut => "timed_out",
         }
     }
 
     /// Every code, for metrics labels and documentation.
-    pub const ALL_CODES: [&'static str; 15] = [
+    pub const ALL_CODES: [&'static str; 16] = [
         "payload_too_large",
         "malformed_json",
         "from_mismatch",
@@ -101,6 +107,7 @@ impl Rejection {
         "thread_not_found",
         "reply_not_found",
         "rate_limited",
+        "timed_out",
     ];
 }
 

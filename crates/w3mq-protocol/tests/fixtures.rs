@@ -308,6 +308,7 @@ fn rejection_codes_are_complete_and_distinct() {
         Rejection::ThreadNotFound,
         Rejection::ReplyNotFound,
         Rejection::RateLimited,
+        Rejection::TimedOut,
     ];
     let codes: BTreeSet<&str> = all.iter().map(Rejection::code).collect();
     assert_eq!(codes.len(), all.len(), "two variants share a code");
