@@ -211,9 +211,10 @@ class Paho:
     """A paho-mqtt 2.x client over WebSocket whose callbacks feed lists that tests wait on."""
 
     def __init__(self, server, username: str, password: str,
-                 protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv311) -> None:
+                 protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv311,
+                 client_id: str | None = None) -> None:
         self.protocol = protocol
-        self.client_id = f"{username}-pytest-{uuid.uuid4().hex[:8]}"
+        self.client_id = client_id or f"{username}-pytest-{uuid.uuid4().hex[:8]}"
         self.c = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -345,12 +346,13 @@ def paho(server):
     """Factory of Paho clients, all disconnected when the test ends."""
     made: list[Paho] = []
 
-    def make(user_or_name, password: str | None = None, protocol=MQTTProtocolVersion.MQTTv311) -> Paho:
+    def make(user_or_name, password: str | None = None, protocol=MQTTProtocolVersion.MQTTv311,
+             client_id: str | None = None) -> Paho:
         if isinstance(user_or_name, User):
             username, pw = user_or_name.user_id, user_or_name.token
         else:
             username, pw = user_or_name, password
-        p = Paho(server, username, pw if password is None else password, protocol)
+        p = Paho(server, username, pw if password is None else password, protocol, client_id)
         made.append(p)
         return p
 
@@ -590,3 +592,28 @@ def test_publish_as_someone_else_is_not_routed(api, server, paho, protocol):
     assert not rc.is_failure, rc
     assert b.wait_message(f"chat/{room}", has_contents(real))["seq"] == 1
     assert [m.get("msg_contents") for m in b.received(f"chat/{room}")] == [real]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_will_or_someone_elses_client_id_is_refused_at_connect(api, server, paho, protocol):
+    """docs/security.md: a CONNECT with a will, or with a client id not of its user, gets a refusing CONNACK;
+    the victim's connection stays, and the next message it sees is the honest one."""
+    alice, bob, mallory = login_siwe(api, server), login_siwe(api, server), login_siwe(api, server)
+    room = create_room(api, alice, bob)
+    a = paho(alice).connect_ok()
+    a.subscribe_ok(f"chat/{room}")
+
+    forged = text_message(bob.user_id, room, "forged by a will")
+    w = paho(mallory, protocol=protocol)
+    w.c.will_set(f"chat/{room}", json.dumps(forged), qos=1)
+    assert w.connect().is_failure, "a CONNECT with a will was accepted"
+
+    thief = paho(mallory, protocol=protocol, client_id=a.client_id)
+    assert thief.connect().is_failure, "mallory connected with alice's client id"
+
+    b = paho(bob).connect_ok()
+    honest = f"honest {uuid.uuid4().hex[:6]}"
+    b.publish(f"msg/{bob.user_id}", text_message(bob.user_id, room, honest))
+    a.wait_message(f"chat/{room}", has_contents(honest))
+    assert [m.get("msg_contents") for m in a.received(f"chat/{room}")] == [honest]
+    assert a.disconnects == [], "alice was kicked"

@@ -215,9 +215,17 @@ pub struct Server {
     pub broker: Broker,
 }
 
-/// w3mq-server arguments for every run: no per-user message rate limit and
-/// no REST rate limit, so that neither throttles the bench.
-pub const W3MQ_ARGS: [&str; 4] = ["--rate-per-sec", "0", "--rest-rate-per-sec", "0"];
+/// w3mq-server arguments for every run: no per-user message rate limit, no
+/// REST rate limit and no per-address WebSocket cap (every bench client is
+/// on loopback), so that none throttles the bench.
+pub const W3MQ_ARGS: [&str; 6] = [
+    "--rate-per-sec",
+    "0",
+    "--rest-rate-per-sec",
+    "0",
+    "--ws-per-address",
+    "0",
+];
 
 impl Server {
     /// Starts a fresh w3mq-server (new data directory).

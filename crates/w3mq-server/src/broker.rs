@@ -9,6 +9,15 @@
 //! so a handler on `MessagePublish` would see publishes the ACL later denies.
 //! No handler is registered there: the router is fed from the publish ACL
 //! handler, after its checks have passed.
+//!
+//! rmqtt publishes a CONNECT's will on its own when the socket drops,
+//! without the publish ACL (0.24: `process_last_will` runs only the
+//! `MessagePublish` hook): a will on `chat/<room>` would reach members
+//! verbatim. So a CONNECT with a will is refused.
+//!
+//! rmqtt lets a CONNECT take over the session of the same client id (and,
+//! with `clean_session = 0`, its subscriptions). So a client id is bound to
+//! the user that authenticates: `<user_id>` or `<user_id>-<suffix>`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +48,41 @@ pub trait Bus: Send + Sync + 'static {
     async fn publish(&self, topic: &str, payload: Bytes);
     /// Ends `user_id`'s live subscriptions to `room_id`'s topics.
     async fn revoke(&self, user_id: &str, room_id: &str);
+    /// Disconnects the MQTT connections that signed in with a token of
+    /// session `sid` (a sign-out).
+    async fn end_session(&self, sid: &str);
+}
+
+/// The longest client id suffix after `<user_id>-`.
+pub const MAX_CLIENT_ID_SUFFIX: usize = 64;
+
+/// Whether `client_id` belongs to `user`: `<user>` itself, or `<user>-` and
+/// 1 to 64 letters, digits, `-`, `_` or `.`.
+pub fn client_id_of(user: &str, client_id: &str) -> bool {
+    if user.is_empty() {
+        return false;
+    }
+    if client_id == user {
+        return true;
+    }
+    match client_id
+        .strip_prefix(user)
+        .and_then(|r| r.strip_prefix('-'))
+    {
+        Some(suffix) => {
+            (1..=MAX_CLIENT_ID_SUFFIX).contains(&suffix.len())
+                && suffix
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        }
+        None => false,
+    }
+}
+
+/// The session (`sid`) each live connection signed in with, by connection.
+#[derive(Default)]
+struct Live {
+    by_conn: dashmap::DashMap<String, (String, String)>,
 }
 
 /// [`Bus`] over the in-process rmqtt broker.
@@ -46,6 +90,7 @@ pub trait Bus: Send + Sync + 'static {
 pub struct RmqttBus {
     scx: ServerContext,
     from: Id,
+    live: Arc<Live>,
 }
 
 impl RmqttBus {
@@ -59,7 +104,11 @@ impl RmqttBus {
             "w3mq-router".into(),
             Some("w3mq-router".into()),
         );
-        RmqttBus { scx, from }
+        RmqttBus {
+            scx,
+            from,
+            live: Arc::default(),
+        }
     }
 }
 
@@ -116,11 +165,43 @@ impl Bus for RmqttBus {
             }
         }
     }
+
+    async fn end_session(&self, sid: &str) {
+        let clients: Vec<String> = self
+            .live
+            .by_conn
+            .iter()
+            .filter(|e| e.value().1 == sid)
+            .map(|e| e.value().0.clone())
+            .collect();
+        if clients.is_empty() {
+            return;
+        }
+        let shared = self.scx.extends.shared().await;
+        // Ids first: the iterator holds the session table's locks, which a
+        // kick needs.
+        let ids: Vec<Id> = shared
+            .iter()
+            .map(|e| e.id())
+            .filter(|id| clients.iter().any(|c| *c == id.client_id.as_ref()))
+            .collect();
+        for id in ids {
+            match shared.entry(id).try_lock().await {
+                Ok(mut e) => {
+                    if let Err(err) = e.kick(true, true, true).await {
+                        tracing::debug!(error = %err, "sign-out: kick failed");
+                    }
+                }
+                Err(err) => tracing::debug!(error = %err, "sign-out: session busy"),
+            }
+        }
+    }
 }
 
 /// The hook handlers: who may connect, subscribe and publish.
 struct Hooks {
     auth: Arc<Auth>,
+    live: Arc<Live>,
     store: Arc<dyn Store>,
     router: RouterHandle,
     metrics: Arc<Metrics>,
@@ -151,11 +232,27 @@ impl Handler for Hooks {
                     .password()
                     .map(|p| String::from_utf8_lossy(p).into_owned())
                     .unwrap_or_default();
-                let ok = matches!(self.auth.check_token(&token), Ok(c) if !user.is_empty() && c.user_id == user);
-                let res = if ok {
-                    AuthResult::Allow(false, None)
-                } else {
-                    AuthResult::BadUsernameOrPassword
+                let claims = match self.auth.check_token(&token).await {
+                    Ok(c) if !user.is_empty() && c.user_id == user => Some(c),
+                    _ => None,
+                };
+                let client_id: &str = ci.client_id().as_ref();
+                let res = match claims {
+                    None => AuthResult::BadUsernameOrPassword,
+                    Some(_) if ci.last_will().is_some() => {
+                        tracing::info!(user, "CONNECT refused: it carries a will");
+                        AuthResult::NotAuthorized
+                    }
+                    Some(_) if !client_id_of(&user, client_id) => {
+                        tracing::info!(user, client_id, "CONNECT refused: another's client id");
+                        AuthResult::NotAuthorized
+                    }
+                    Some(c) => {
+                        self.live
+                            .by_conn
+                            .insert(ci.id().to_string(), (client_id.to_owned(), c.sid));
+                        AuthResult::Allow(false, None)
+                    }
                 };
                 (false, Some(HookResult::AuthResult(res)))
             }
@@ -192,7 +289,8 @@ impl Handler for Hooks {
                 self.metrics.connections.inc();
                 (true, acc)
             }
-            Parameter::ClientDisconnected(..) => {
+            Parameter::ClientDisconnected(session, _) => {
+                self.live.by_conn.remove(&session.id.to_string());
                 self.metrics.connections.dec();
                 (true, acc)
             }
@@ -232,6 +330,7 @@ fn concrete(addr: SocketAddr) -> std::io::Result<SocketAddr> {
 /// Registers the hooks, binds the listeners and runs the broker in the background.
 pub async fn start(
     scx: ServerContext,
+    bus: &RmqttBus,
     cfg: BrokerConfig,
     auth: Arc<Auth>,
     store: Arc<dyn Store>,
@@ -248,6 +347,7 @@ pub async fn start(
     ] {
         let h = Hooks {
             auth: auth.clone(),
+            live: bus.live.clone(),
             store: store.clone(),
             router: router.clone(),
             metrics: metrics.clone(),
@@ -265,6 +365,7 @@ pub async fn start(
             .max_handshaking_limit(cfg.max_connections.min(4096))
             .max_packet_size(cfg.max_packet_size)
             .max_mqueue_len(cfg.max_mqueue_len)
+            .max_clientid_len(24 + 1 + MAX_CLIENT_ID_SUFFIX)
             .reuseaddr(Some(true))
             // rmqtt leaves Nagle on by default: ~40 ms stalls with delayed ACKs.
             .nodelay(true)
@@ -280,4 +381,23 @@ pub async fn start(
         }
     });
     Ok(tcp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_id_of;
+
+    #[test]
+    fn client_ids_are_bound_to_their_user() {
+        let u = "61f1006d604cc5be5f7a3c2d";
+        assert!(client_id_of(u, u));
+        assert!(client_id_of(u, &format!("{u}-desktop-1a2b.c_d")));
+        assert!(!client_id_of(u, &format!("{u}-")), "empty suffix");
+        assert!(!client_id_of(u, &format!("{u}x")), "no dash");
+        assert!(!client_id_of(u, &format!("{u}-a b")), "space");
+        assert!(!client_id_of(u, &format!("{u}-{}", "a".repeat(65))));
+        assert!(!client_id_of(u, "61f1006d604cc5be5f7a3c2e-desktop"));
+        assert!(!client_id_of(u, &format!("x{u}")));
+        assert!(!client_id_of("", "-a"));
+    }
 }

@@ -46,9 +46,39 @@ pub struct Config {
     /// Most MQTT connections per listener.
     #[arg(long, default_value_t = 100_000)]
     pub max_connections: usize,
+    /// Seconds after which a chat socket that sent nothing (not even a
+    /// `ping`) is closed.
+    #[arg(long, default_value_t = 60)]
+    pub chat_idle_secs: u64,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     pub log_json: bool,
+    /// A name a SIWE sign-in text may give as its `domain` and `URI`
+    /// authority (`host` or `host:port`; repeatable). Default: the REST
+    /// listener (with `localhost` when it is loopback, every interface
+    /// address when it listens on all) and the hosts of `--chat-advertise`.
+    #[arg(long = "siwe-domain", value_name = "HOST[:PORT]")]
+    pub siwe_domain: Vec<String>,
+    /// Refuse the 2022 sign-in form (the signature of the bare secret,
+    /// without a SIWE text), which the 2022 SDKs send.
+    #[arg(long)]
+    pub no_legacy_login: bool,
+    /// A reverse proxy (an address or a CIDR block; repeatable) whose
+    /// `X-Forwarded-For` names the client, for the per-address limits.
+    #[arg(long = "trusted-proxy", value_name = "IP|CIDR")]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+    /// Most open WebSocket connections (MQTT and chat sockets) per client
+    /// address (0: no limit).
+    #[arg(long, default_value_t = 256)]
+    pub ws_per_address: usize,
+    /// Serve `GET /metrics` on this extra listener (and not on the REST port).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `GET /metrics` on the REST port to requests with
+    /// `Authorization: Bearer <TOKEN>`. Without this or `--metrics-listen`,
+    /// there are no metrics.
+    #[arg(long, value_name = "TOKEN", env = "W3MQ_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 impl Config {

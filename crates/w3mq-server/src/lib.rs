@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod router;
 pub mod store;
+pub mod timeouts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::ratelimit::RateLimiter;
 use crate::router::{RouterConfig, RouterHandle};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
+use crate::timeouts::Timeouts;
 
 /// The addresses the server listens on, as bound.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct Bound {
     pub mqtt_tcp: SocketAddr,
     /// The extra chat-socket listeners (the socket is also at `/chat` on `http`).
     pub chat: Vec<SocketAddr>,
+    /// The `--metrics-listen` listener.
+    pub metrics: Option<SocketAddr>,
 }
 
 impl Bound {
@@ -56,6 +60,9 @@ impl Bound {
                 (i + 1).to_string()
             };
             line.push_str(&format!(" chat{n}={url}"));
+        }
+        if let Some(m) = self.metrics {
+            line.push_str(&format!(" metrics=http://{}/metrics", shown(m)));
         }
         line
     }
@@ -120,24 +127,40 @@ pub async fn run(
         .await
         .context("opening the database")?;
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
-    let auth = Arc::new(Auth::open(&dir).context("loading the token key")?);
     let metrics = Arc::new(Metrics::new());
 
     let scx = broker::context().await;
-    let bus: Arc<dyn Bus> = Arc::new(RmqttBus::new(scx.clone()));
+    let rmqtt_bus = RmqttBus::new(scx.clone());
+    let bus: Arc<dyn Bus> = Arc::new(rmqtt_bus.clone());
+    let timeouts = Arc::new(Timeouts::default());
     let (router, writer) = RouterHandle::start(
         RouterConfig {
             rate: cfg.rate_per_sec,
             burst: cfg.rate_burst,
             queue: 4096,
+            timeouts: timeouts.clone(),
         },
         store.clone(),
         bus.clone(),
         metrics.clone(),
     );
     let http_addr = cfg.http;
+    let listener = tokio::net::TcpListener::bind(http_addr)
+        .await
+        .with_context(|| format!("binding {http_addr}"))?;
+    let domains = if cfg.siwe_domain.is_empty() {
+        auth::signin::default_domains(listener.local_addr()?, &cfg.chat_advertise)
+    } else {
+        cfg.siwe_domain.clone()
+    };
+    let policy = auth::SignInPolicy::new(domains, !cfg.no_legacy_login);
+    tracing::info!(domains = ?policy.domains(), legacy = policy.legacy, "sign-in");
+    let auth = Arc::new(
+        Auth::open(&dir, Arc::new(sqlite.clone()), policy).context("loading the token key")?,
+    );
     let broker_tcp = broker::start(
         scx,
+        &rmqtt_bus,
         BrokerConfig {
             tcp: cfg.mqtt_tcp_addr(),
             max_connections: cfg.max_connections,
@@ -154,9 +177,6 @@ pub async fn run(
     .await
     .context("starting the MQTT broker")?;
 
-    let listener = tokio::net::TcpListener::bind(http_addr)
-        .await
-        .with_context(|| format!("binding {http_addr}"))?;
     let mut chat_listeners = Vec::new();
     for a in cfg.chat_listen_addrs() {
         let l = tokio::net::TcpListener::bind(a)
@@ -164,7 +184,19 @@ pub async fn run(
             .with_context(|| format!("binding the chat listener {a}"))?;
         chat_listeners.push(l);
     }
+    let metrics_listener = match cfg.metrics_listen {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("binding the metrics listener {a}"))?,
+        ),
+        None => None,
+    };
     let bound = Bound {
+        metrics: match &metrics_listener {
+            Some(l) => Some(l.local_addr()?),
+            None => None,
+        },
         http: listener.local_addr()?,
         mqtt_tcp: broker_tcp,
         chat: chat_listeners
@@ -173,6 +205,7 @@ pub async fn run(
             .collect::<Result<_, _>>()?,
     };
 
+    let peers = http::Peers::new(cfg.trusted_proxy.clone(), cfg.ws_per_address);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let hub = Hub::start(
         HubConfig {
@@ -183,6 +216,9 @@ pub async fn run(
             },
             rate: cfg.rest_rate_per_sec,
             burst: cfg.rest_rate_burst,
+            timeouts,
+            peers: peers.clone(),
+            idle_timeout: Duration::from_secs(cfg.chat_idle_secs.max(1)),
         },
         store.clone(),
         router.clone(),
@@ -193,13 +229,23 @@ pub async fn run(
         store: store.clone(),
         auth,
         bus,
-        metrics,
+        metrics: metrics.clone(),
         limiter: Arc::new(RateLimiter::new(cfg.rest_rate_per_sec, cfg.rest_rate_burst)),
         broker_tcp,
         hub: hub.clone(),
+        peers,
+        metrics_token: cfg.metrics_token.as_deref().map(Arc::from),
     };
     let limiter = state.limiter.clone();
+    let sweeper_auth = state.auth.clone();
     let mut servers = vec![serve(listener, http::router(state), stop_rx.clone())];
+    if let Some(l) = metrics_listener {
+        servers.push(serve(
+            l,
+            http::metrics_app(metrics.clone()),
+            stop_rx.clone(),
+        ));
+    }
     for l in chat_listeners {
         let app = channel::http::listener_app(hub.clone());
         servers.push(serve(l, app, stop_rx.clone()));
@@ -213,6 +259,7 @@ pub async fn run(
             sweeper_router.sweep();
             limiter.sweep();
             sweeper_hub.sweep();
+            sweeper_auth.sweep().await;
         }
     });
 

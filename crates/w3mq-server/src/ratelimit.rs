@@ -70,6 +70,21 @@ impl RateLimiter {
         ok
     }
 
+    /// True if `key` has a token now; takes none.
+    pub fn would_allow(&self, key: &str) -> bool {
+        if self.rate <= 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        match self.buckets.get(key) {
+            Some(b) => {
+                let dt = now.saturating_duration_since(b.last).as_secs_f64();
+                (b.tokens + dt * self.rate).min(self.burst) >= 1.0
+            }
+            None => true,
+        }
+    }
+
     /// Drops buckets that have refilled completely (they hold no state).
     pub fn sweep(&self) {
         let now = Instant::now();

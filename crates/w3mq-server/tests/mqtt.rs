@@ -85,12 +85,30 @@ async fn wrong_password_and_wrong_user_are_refused_at_connect() -> Result<()> {
     let w = world(&[]).await?;
     let alice = w.api.new_account().await?;
     let bob = w.api.new_account().await?;
-    let bad = Mqtt::connect(&w.server.mqtt_ws, &alice.user_id, "not-a-token", "x1").await;
+    let bad = Mqtt::connect(
+        &w.server.mqtt_ws,
+        &alice.user_id,
+        "not-a-token",
+        &format!("{}-x1", alice.user_id),
+    )
+    .await;
     assert!(bad.is_err(), "a bad token must be refused");
     // A valid token of another user does not open alice's account.
-    let other = Mqtt::connect(&w.server.mqtt_ws, &alice.user_id, &bob.token, "x2").await;
+    let other = Mqtt::connect(
+        &w.server.mqtt_ws,
+        &alice.user_id,
+        &bob.token,
+        &format!("{}-x2", alice.user_id),
+    )
+    .await;
     assert!(other.is_err(), "bob's token must not sign in as alice");
-    let good = Mqtt::connect(&w.server.mqtt_ws, &alice.user_id, &alice.token, "x3").await;
+    let good = Mqtt::connect(
+        &w.server.mqtt_ws,
+        &alice.user_id,
+        &alice.token,
+        &format!("{}-x3", alice.user_id),
+    )
+    .await;
     assert!(good.is_ok());
     Ok(())
 }
@@ -180,7 +198,7 @@ async fn rejected(m: &mut Mqtt, a: &Account, payload: Vec<u8>) -> Result<Value> 
 
 #[tokio::test]
 async fn every_rejection_rule_answers_with_an_error_event_and_stores_nothing() -> Result<()> {
-    let w = world(&[]).await?;
+    let w = world(&["--metrics-token", "m3tr1cs"]).await?;
     let alice = w.api.new_account().await?;
     let bob = w.api.new_account().await?;
     let carol = w.api.new_account().await?;
@@ -287,7 +305,10 @@ async fn every_rejection_rule_answers_with_an_error_event_and_stores_nothing() -
         .await?;
     assert_eq!(stored.data()?.as_array().map(Vec::len), Some(1));
     // And each was counted by reason.
-    let metrics = reqwest::get(format!("{}/metrics", w.server.http))
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", w.server.http))
+        .bearer_auth("m3tr1cs")
+        .send()
         .await?
         .text()
         .await?;
@@ -524,7 +545,7 @@ async fn mqtt_over_plain_tcp_works_too() -> Result<()> {
     let bob = w.api.new_account().await?;
     let room = alice.create_room(&[&bob]).await?;
     let (host, port) = w.server.mqtt_tcp.rsplit_once(':').ok_or("no port")?;
-    let mut o = rumqttc::MqttOptions::new("tcp-client", host, port.parse()?);
+    let mut o = rumqttc::MqttOptions::new(format!("{}-tcp", alice.user_id), host, port.parse()?);
     o.set_credentials(&alice.user_id, &alice.token);
     let mut m = Mqtt::connect_with(o).await?;
     assert!(m.subscribe(&chat(&room)).await?);
@@ -549,7 +570,7 @@ async fn a_subscriber_that_stops_reading_does_not_stall_the_room() -> Result<()>
 
     // Carol subscribes over TCP, then never reads her socket again.
     let (host, port) = w.server.mqtt_tcp.rsplit_once(':').ok_or("no port")?;
-    let mut o = rumqttc::MqttOptions::new("carol-stuck", host, port.parse()?);
+    let mut o = rumqttc::MqttOptions::new(format!("{}-stuck", carol.user_id), host, port.parse()?);
     o.set_credentials(&carol.user_id, &carol.token);
     let (stuck, mut stuck_loop) = rumqttc::AsyncClient::new(o, 10);
     stuck

@@ -126,12 +126,22 @@ async fn tokens_refresh_and_bad_tokens_are_401() -> Result<()> {
 async fn register_info_profile_search_and_contacts() -> Result<()> {
     let server = ServerProcess::start(BIN, &[]).await?;
     let api = Api::new(&server.http);
-    // Register an unverified name for a wallet that never signed in.
+    // Register an unverified name for a wallet that never signed in: the
+    // caller proves the wallet with a login secret and its signature.
     let w = Wallet::random();
-    let r = api
+    let unproven = api
         .post(
             "/register",
             json!({"wallet_address": w.address, "platform": "twitter", "user_name": "xujava"}),
+        )
+        .await?;
+    assert_err(&unproven, 401);
+    let secret = api.secret(&w).await?;
+    let r = api
+        .post(
+            "/register",
+            json!({"wallet_address": w.address, "platform": "twitter", "user_name": "xujava",
+                   "login_random_secret": secret, "signature": w.personal_sign(secret.as_bytes())}),
         )
         .await?;
     let reg = r.data()?.clone();
@@ -158,19 +168,30 @@ async fn register_info_profile_search_and_contacts() -> Result<()> {
         400,
     );
     // The name is taken for another wallet.
-    let r = api.post("/register", json!({"wallet_address": Wallet::random().address, "platform": "twitter", "user_name": "xujava"})).await?;
+    let other = api.new_account().await?;
+    let r = other.api.post("/register", json!({"wallet_address": other.wallet.address, "platform": "twitter", "user_name": "xujava"})).await?;
     assert_err(&r, 409);
 
-    // Signing in with that wallet gives the same user; then register no longer changes it.
+    // Signing in with that wallet gives the same user; its token proves the
+    // wallet from then on, and no other user's token does.
     let a = api.login(&w).await?;
     assert_eq!(a.user_id, reg["user_id"].as_str().unwrap_or(""));
-    let r = api
+    let r = other
+        .api
         .post(
             "/register",
             json!({"wallet_address": w.address, "platform": "discord", "user_name": "x#1"}),
         )
         .await?;
-    assert_eq!(r.data()?["discord_username"], "");
+    assert_err(&r, 401);
+    let r = a
+        .api
+        .post(
+            "/register",
+            json!({"wallet_address": w.address, "platform": "discord", "user_name": "x#1"}),
+        )
+        .await?;
+    assert_eq!(r.data()?["discord_username"], "x#1");
 
     // Profile (extension).
     let p = a
@@ -485,8 +506,18 @@ async fn messages_paging_single_message_and_threads_over_rest() -> Result<()> {
 
 #[tokio::test]
 async fn limits_health_metrics_and_unknown_routes() -> Result<()> {
-    let server =
-        ServerProcess::start(BIN, &["--rest-rate-per-sec", "1", "--rest-rate-burst", "5"]).await?;
+    let server = ServerProcess::start(
+        BIN,
+        &[
+            "--rest-rate-per-sec",
+            "1",
+            "--rest-rate-burst",
+            "5",
+            "--metrics-token",
+            "m3tr1cs",
+        ],
+    )
+    .await?;
     let api = Api::new(&server.http);
     let h = api.get("/healthz").await?;
     assert_eq!(h.data()?, "ok");
@@ -514,7 +545,10 @@ async fn limits_health_metrics_and_unknown_routes() -> Result<()> {
         .await?;
     assert_err(&r, 429);
     assert_eq!(api.get("/healthz").await?.status, 200);
-    let metrics = reqwest::get(format!("{}/metrics", server.http))
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", server.http))
+        .bearer_auth("m3tr1cs")
+        .send()
         .await?
         .text()
         .await?;

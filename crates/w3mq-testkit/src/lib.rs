@@ -2,6 +2,8 @@
 //! the server as a child process, Ethereum wallets, SIWE sign-in over REST,
 //! and MQTT-over-WebSocket connections with rumqttc.
 
+pub mod raw;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -40,6 +42,8 @@ pub struct ServerProcess {
     /// The chat-socket URLs of the ready line (`chat=`, `chat2=`, …), in
     /// order; empty for a server without channels.
     pub chat: Vec<String>,
+    /// `http://HOST:PORT/metrics` of the `--metrics-listen` listener, if any.
+    pub metrics: Option<String>,
 }
 
 impl ServerProcess {
@@ -56,6 +60,7 @@ impl ServerProcess {
             mqtt_ws: String::new(),
             mqtt_tcp: String::new(),
             chat: Vec::new(),
+            metrics: None,
         };
         s.spawn("127.0.0.1:0").await?;
         Ok(s)
@@ -98,6 +103,7 @@ impl ServerProcess {
             .chain((2..).map(|i| format!("chat{i}")))
             .map_while(|k| field(&k).ok())
             .collect();
+        self.metrics = field("metrics").ok();
         self.child = Some(child);
         Ok(())
     }
@@ -250,7 +256,11 @@ impl Api {
     /// A client of `base` without a token.
     pub fn new(base: &str) -> Api {
         Api {
-            http: reqwest::Client::new(),
+            // A request that hangs fails the test instead of hanging it.
+            http: reqwest::Client::builder()
+                .timeout(2 * WAIT)
+                .build()
+                .unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             token: None,
         }

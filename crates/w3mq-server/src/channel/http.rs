@@ -2,12 +2,13 @@
 //! 002) and the WebSocket upgrade, served at `/chat` on the REST port and
 //! at `/chat` (and `/`) on every `--chat-listen` listener.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -61,7 +62,10 @@ pub async fn chats(
             )
         })?
         .ok_or_else(|| ApiError::not_found("no such channel"))?;
-    let claims = bearer(&headers).and_then(|t| s.auth.check_token(t).ok());
+    let claims = match bearer(&headers) {
+        Some(t) => s.auth.check_token(t).await.ok(),
+        None => None,
+    };
     let info = match claims {
         None => ChatsInfo {
             authkey: None,
@@ -73,8 +77,18 @@ pub async fn chats(
             if roles(&room, &c.user_id).contains(&"Owner") {
                 permissions.extend(OWNER_PERMISSIONS);
             }
+            let authkey = s
+                .hub
+                .authkeys
+                .issue(&c.user_id, &room.room_id)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        "the server is busy; try again",
+                    )
+                })?;
             ChatsInfo {
-                authkey: Some(s.hub.authkeys.issue(&c.user_id, &room.room_id)),
+                authkey: Some(authkey),
                 endpoints: s.hub.endpoints.clone(),
                 permissions,
             }
@@ -83,11 +97,28 @@ pub async fn chats(
     Ok(Json(info))
 }
 
-/// The WebSocket upgrade of a chat socket.
-pub async fn upgrade(State(hub): State<Arc<Hub>>, ws: WebSocketUpgrade) -> Response {
+/// The WebSocket upgrade of a chat socket: 429 when the client address has
+/// as many sockets open as it may.
+pub async fn upgrade(
+    State(hub): State<Arc<Hub>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let client = hub.peers.client_of(peer.ip(), &headers);
+    let Some(guard) = hub.peers.open_socket(client.0) else {
+        return ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too many open sockets from this address",
+        )
+        .into_response();
+    };
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |sock| socket::run(hub, sock))
+        .on_upgrade(move |sock| async move {
+            socket::run(hub, sock).await;
+            drop(guard);
+        })
 }
 
 /// The app of a `--chat-listen` listener: the chat socket only.

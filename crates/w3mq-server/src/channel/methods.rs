@@ -125,7 +125,7 @@ fn chat_text<'a>(a: &Args<'a>, i: usize) -> Result<&'a str, Fail> {
 fn fail_of(r: &Rejection) -> Fail {
     match r {
         Rejection::RateLimited => Fail::RateLimited,
-        Rejection::NotMember => Fail::Access,
+        Rejection::NotMember | Rejection::TimedOut => Fail::Access,
         _ => Fail::BadRequest,
     }
 }
@@ -203,12 +203,24 @@ async fn history(hub: &Hub, s: &mut Session, a: Args<'_>) -> Result<Value, Fail>
     to_value(&out)
 }
 
-/// `optOutEvents [name, …]`: this socket no longer gets those events.
+/// The most event names one socket may opt out of, and their longest name.
+pub const MAX_OPT_OUTS: usize = 32;
+const MAX_EVENT_NAME: usize = 64;
+
+/// `optOutEvents [name, …]`: this socket no longer gets those events (at
+/// most [`MAX_OPT_OUTS`] names in all).
 fn opt_out(s: &mut Session, a: Args<'_>) -> Result<Value, Fail> {
     let names =
         a.0.iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or(Fail::BadRequest))
+            .map(|v| match v.as_str() {
+                Some(n) if n.len() <= MAX_EVENT_NAME => Ok(n.to_owned()),
+                _ => Err(Fail::BadRequest),
+            })
             .collect::<Result<Vec<_>, _>>()?;
+    let new = names.iter().filter(|n| !s.opted_out.contains(*n)).count();
+    if s.opted_out.len() + new > MAX_OPT_OUTS {
+        return Err(Fail::BadRequest);
+    }
     s.opted_out.extend(names);
     Ok(Value::Null)
 }

@@ -23,10 +23,8 @@ pub mod poll;
 pub mod render;
 pub mod socket;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use dashmap::DashMap;
 use parking_lot::Mutex;
@@ -38,6 +36,7 @@ use crate::broker::Bus;
 use crate::ratelimit::RateLimiter;
 use crate::router::{AcceptedHook, RouterHandle};
 use crate::store::Store;
+use crate::timeouts::Timeouts;
 
 /// Events a channel buffers for a slow socket before it skips some.
 const EVENT_BUFFER: usize = 1024;
@@ -53,23 +52,23 @@ pub struct Outgoing {
     pub only: Option<Vec<String>>,
 }
 
-/// The live state of one channel: its sockets' event feed, timeouts and poll.
+/// The live state of one channel: its sockets' event feed and poll. (Its
+/// timeouts live in the node's [`Timeouts`], which the router checks too.)
 pub struct Channel {
     /// The room id.
     pub room_id: String,
     events: broadcast::Sender<Arc<Outgoing>>,
-    /// Timed-out users and when their timeout ends.
-    pub timeouts: Mutex<HashMap<String, Instant>>,
+    timeouts: Arc<Timeouts>,
     /// The running poll.
     pub poll: Mutex<Option<poll::Poll>>,
 }
 
 impl Channel {
-    fn new(room_id: &str) -> Channel {
+    fn new(room_id: &str, timeouts: Arc<Timeouts>) -> Channel {
         Channel {
             room_id: room_id.into(),
             events: broadcast::channel(EVENT_BUFFER).0,
-            timeouts: Mutex::new(HashMap::new()),
+            timeouts,
             poll: Mutex::new(None),
         }
     }
@@ -91,17 +90,14 @@ impl Channel {
         let _ = self.events.send(Arc::new(Outgoing { event, text, only }));
     }
 
-    /// Whether `user_id` is timed out now (an ended timeout is forgotten).
+    /// Whether `user_id` is timed out of this channel now.
     pub fn is_timed_out(&self, user_id: &str) -> bool {
-        let mut t = self.timeouts.lock();
-        match t.get(user_id) {
-            Some(until) if *until > Instant::now() => true,
-            Some(_) => {
-                t.remove(user_id);
-                false
-            }
-            None => false,
-        }
+        self.timeouts.is_timed_out(&self.room_id, user_id)
+    }
+
+    /// Times `user_id` out for `d` (zero lifts it).
+    pub fn time_out(&self, user_id: &str, d: std::time::Duration) {
+        self.timeouts.set(&self.room_id, user_id, d);
     }
 }
 
@@ -113,6 +109,13 @@ pub struct HubConfig {
     pub rate: f64,
     /// Method calls in a burst per socket.
     pub burst: f64,
+    /// The node's timeouts (shared with the router).
+    pub timeouts: Arc<Timeouts>,
+    /// Client addresses and the per-address WebSocket cap.
+    pub peers: Arc<crate::http::Peers>,
+    /// A socket that sends nothing (not even a `ping`) for this long is
+    /// closed (clients ping every 15 s).
+    pub idle_timeout: std::time::Duration,
 }
 
 /// Every channel, and what their sockets share.
@@ -129,7 +132,12 @@ pub struct Hub {
     pub bus: Arc<dyn Bus>,
     /// Issued authkeys.
     pub authkeys: authkey::AuthKeys,
+    /// Client addresses and the per-address WebSocket cap.
+    pub peers: Arc<crate::http::Peers>,
+    /// See [`HubConfig::idle_timeout`].
+    pub idle_timeout: std::time::Duration,
     channels: Arc<DashMap<String, Arc<Channel>>>,
+    timeouts: Arc<Timeouts>,
     limiter: RateLimiter,
     next_conn: AtomicU64,
     stop: watch::Receiver<bool>,
@@ -158,7 +166,10 @@ impl Hub {
             router,
             bus,
             authkeys: authkey::AuthKeys::default(),
+            peers: cfg.peers,
+            idle_timeout: cfg.idle_timeout,
             channels,
+            timeouts: cfg.timeouts,
             limiter: RateLimiter::new(cfg.rate, cfg.burst),
             next_conn: AtomicU64::new(1),
             stop,
@@ -196,7 +207,7 @@ impl Hub {
     pub fn channel(&self, room_id: &str) -> Arc<Channel> {
         self.channels
             .entry(room_id.to_owned())
-            .or_insert_with(|| Arc::new(Channel::new(room_id)))
+            .or_insert_with(|| Arc::new(Channel::new(room_id, self.timeouts.clone())))
             .clone()
     }
 
@@ -218,6 +229,8 @@ impl Hub {
     /// Drops rate-limit buckets that hold no state.
     pub fn sweep(&self) {
         self.limiter.sweep();
+        self.timeouts.sweep();
+        self.authkeys.sweep();
     }
 }
 

@@ -5,7 +5,7 @@
 //! (`DeleteMessage`, `PurgeMessage`, `ClearMessages`) and to MQTT clients on
 //! `notification/<room_id>` (`messages_deleted`, `room_cleared`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use w3mq_protocol::{is_object_id, Room, RoomEvent, User};
@@ -82,14 +82,7 @@ pub async fn timeout(hub: &Hub, s: &mut Session, a: Args<'_>) -> Result<Value, F
     if target.user_id == room.creator_id {
         return Err(Fail::Access);
     }
-    {
-        let mut t = channel.timeouts.lock();
-        if d.is_zero() {
-            t.remove(&target.user_id);
-        } else {
-            t.insert(target.user_id.clone(), Instant::now() + d);
-        }
-    }
+    channel.time_out(&target.user_id, d);
     channel.emit(
         "UserTimeout",
         &json!({ "user": UserRef::of(&room, target), "duration": d.as_millis() as u64 }),

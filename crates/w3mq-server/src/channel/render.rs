@@ -25,20 +25,11 @@ pub fn roles(room: &Room, user_id: &str) -> Vec<&'static str> {
     }
 }
 
-/// The member `name` names: by display name (without regard to case), user
-/// id or wallet address.
+/// The member `name` names: by user id, then wallet address, then nick
+/// name (without regard to case); an ambiguous nick names nobody
+/// ([`w3mq_protocol::resolve_member`]).
 pub fn find_member<'r>(room: &'r Room, name: &str) -> Option<&'r User> {
-    let name = name.trim();
-    let name = name.strip_prefix('@').unwrap_or(name);
-    if name.is_empty() {
-        return None;
-    }
-    let lower = name.to_lowercase();
-    room.members.iter().find(|u| {
-        u.user_id == lower
-            || u.eth_wallet_address == lower
-            || (!u.nick_name.is_empty() && u.nick_name.to_lowercase() == lower)
-    })
+    w3mq_protocol::resolve_member(&room.members, name).ok()
 }
 
 /// A user as moderation events name them.

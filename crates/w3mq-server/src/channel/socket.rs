@@ -88,9 +88,13 @@ pub async fn run(hub: Arc<Hub>, ws: WebSocket) {
         opted_out: HashSet::new(),
     };
     let mut stop = hub.stop_signal();
+    let idle_for = hub.idle_timeout;
+    let idle = tokio::time::sleep(idle_for);
+    tokio::pin!(idle);
     loop {
         tokio::select! {
             frame = rx.next() => {
+                idle.as_mut().reset(tokio::time::Instant::now() + idle_for);
                 let text = match frame {
                     Some(Ok(Frame::Text(t))) => t.as_str().to_owned(),
                     Some(Ok(Frame::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
@@ -114,6 +118,10 @@ pub async fn run(hub: Arc<Hub>, ws: WebSocket) {
                 Err(RecvError::Closed) => s.events = None,
             },
             _ = stopped(&mut stop) => break,
+            _ = &mut idle => {
+                tracing::debug!(conn = s.conn, "channel socket idle: closed");
+                break;
+            }
         }
     }
     methods::leave(&mut s);

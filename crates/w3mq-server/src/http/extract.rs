@@ -1,9 +1,7 @@
 //! Extractors and errors: JSON bodies, bearer tokens, the envelope on failure.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -12,8 +10,9 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use w3mq_protocol::Envelope;
 
+use super::peers::ClientIp;
 use super::AppState;
-use crate::auth::Claims;
+use crate::auth::{AuthError, Claims};
 use crate::store::StoreError;
 
 /// A failed request: its status and message, sent as the envelope.
@@ -91,6 +90,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 /// The signed-in caller, from `Authorization: Bearer <access_token>`.
 pub struct AuthUser(pub Claims);
 
+/// A bearer token the guard already verified.
+#[derive(Clone)]
+struct Verified(Claims);
+
 /// The bearer token of a request, if any.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers
@@ -101,6 +104,14 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// What a refused token gets: 401, or 503 when sessions cannot be read.
+pub fn token_error(e: AuthError) -> ApiError {
+    match e {
+        AuthError::Unavailable => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        e => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()),
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -108,30 +119,82 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(Verified(c)) = parts.extensions.get::<Verified>() {
+            return Ok(AuthUser(c.clone()));
+        }
         let token = bearer(&parts.headers)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
         state
             .auth
             .check_token(token)
+            .await
             .map(AuthUser)
-            .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))
+            .map_err(token_error)
     }
 }
 
-/// Limits requests per bearer token, or per client address without one: 429.
+/// The signed-in caller when the request carries a live token; `None`
+/// otherwise (a missing or refused token reads anonymously).
+pub struct MaybeUser(pub Option<Claims>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            AuthUser::from_request_parts(parts, state)
+                .await
+                .ok()
+                .map(|AuthUser(c)| c),
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(match parts.extensions.get::<ClientIp>() {
+            Some(c) => *c,
+            None => state.peers.client(parts),
+        })
+    }
+}
+
+/// Paths the REST request rate does not count: health checks and metrics,
+/// and the WebSocket upgrades, which have their own per-address cap.
+fn unmetered(path: &str) -> bool {
+    matches!(path, "/healthz" | "/metrics" | "/mqtt" | "/chat")
+}
+
+/// Limits requests per verified user, or per client address for requests
+/// without a live token (a made-up token counts against its address): 429.
+/// The verified claims are kept for [`AuthUser`].
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let key = match bearer(&parts.headers) {
-        Some(t) => format!("t:{}", t.rsplit('.').next().unwrap_or(t)),
-        None => match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(a)) => format!("a:{}", a.ip()),
-            None => "a:unknown".into(),
-        },
+    let (mut parts, body) = req.into_parts();
+    let client = state.peers.client(&parts);
+    parts.extensions.insert(client);
+    if unmetered(parts.uri.path()) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let verified = match bearer(&parts.headers) {
+        Some(t) => state.auth.check_token(t).await.ok(),
+        None => None,
     };
-    if parts.uri.path() != "/healthz"
-        && parts.uri.path() != "/metrics"
-        && !state.limiter.allow(&key)
-    {
+    let key = match &verified {
+        Some(c) => format!("u:{}", c.user_id),
+        None => format!("a:{}", client.0),
+    };
+    if let Some(c) = verified {
+        parts.extensions.insert(Verified(c));
+    }
+    if !state.limiter.allow(&key) {
         return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limited").into_response();
     }
     next.run(Request::from_parts(parts, body)).await

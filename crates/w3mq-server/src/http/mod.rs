@@ -3,6 +3,7 @@
 
 mod extract;
 mod mqtt_ws;
+pub mod peers;
 mod routes;
 
 use std::net::SocketAddr;
@@ -19,7 +20,8 @@ use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-pub use extract::{bearer, ApiError};
+pub use extract::{bearer, token_error, ApiError, MaybeUser};
+pub use peers::{ClientIp, Peers};
 
 /// The largest REST request body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -41,6 +43,10 @@ pub struct AppState {
     pub broker_tcp: SocketAddr,
     /// The chat channels (`/api/v1/chats`, `/chat`).
     pub hub: Arc<Hub>,
+    /// Client addresses and the per-address WebSocket cap.
+    pub peers: Arc<Peers>,
+    /// The bearer token `GET /metrics` needs on the REST port (none: 404).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl FromRef<AppState> for Arc<Hub> {
@@ -55,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login_random_secret", post(routes::login_random_secret))
         .route("/login", post(routes::login))
         .route("/refresh", get(routes::refresh))
+        .route("/logout", post(routes::logout))
         .route("/register", post(routes::register))
         .route("/info", post(routes::info))
         .route("/search", post(routes::search))
@@ -66,13 +73,14 @@ pub fn router(state: AppState) -> Router {
         .route("/my_rooms", get(routes::my_rooms))
         .route("/my_chats", post(routes::my_chats))
         .route("/messages", post(routes::messages))
+        .route("/messages/existing", post(routes::existing_messages))
         .route("/messages/{msg_id}", get(routes::get_message))
         .route("/threads", post(routes::create_thread))
         .route("/threads/{room_id}/{page}/{size}", get(routes::threads))
         .route("/contacts", post(routes::add_contact))
         .route("/contacts/{page}/{size}", get(routes::contacts))
         .route("/healthz", get(routes::healthz))
-        .route("/metrics", get(routes::metrics))
+        .route("/metrics", get(routes::metrics_with_token))
         .route("/mqtt", get(mqtt_ws::upgrade))
         .route(
             "/api/v1/chats/{channel_id}",
@@ -86,4 +94,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// The app of a `--metrics-listen` listener: `GET /metrics` only.
+pub fn metrics_app(metrics: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/metrics", get(routes::metrics))
+        .with_state(metrics)
 }

@@ -10,24 +10,43 @@ use std::net::SocketAddr;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::extract::ApiError;
+use super::peers::ClientIp;
 use super::AppState;
 
 /// The largest WebSocket message taken: a little over the broker's packet limit.
 const MAX_WS_MESSAGE: usize = 512 * 1024;
 
-/// `GET /mqtt` with an upgrade to WebSocket (subprotocol `mqtt` or `mqttv3.1`).
-pub async fn upgrade(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// `GET /mqtt` with an upgrade to WebSocket (subprotocol `mqtt` or
+/// `mqttv3.1`): 429 when the client address has as many WebSockets open as
+/// it may.
+pub async fn upgrade(
+    State(s): State<AppState>,
+    client: ClientIp,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let Some(guard) = s.peers.open_socket(client.0) else {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many open sockets from this address",
+        )
+        .into_response();
+    };
     let target = s.broker_tcp;
     ws.protocols(["mqtt", "mqttv3.1"])
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_message_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| bridge(socket, target))
+        .on_upgrade(move |socket| async move {
+            bridge(socket, target).await;
+            drop(guard);
+        })
 }
 
 async fn bridge(ws: WebSocket, target: SocketAddr) {

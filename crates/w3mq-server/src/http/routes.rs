@@ -4,15 +4,27 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use w3mq_protocol::rest::{
+    AddMembersReq, ContactReq, CreateRoomReq, ExistingReq, InfoReq, LoginReq, LoginResp,
+    MessagesReq, PageReq, ProfileReq, RefreshResp, RegisterReq, SearchReq, ThreadQuery, ThreadReq,
+    WalletReq, MAX_EXISTING_IDS,
+};
 use w3mq_protocol::room::PLATFORMS;
 use w3mq_protocol::validate::{is_address, is_http_url};
 use w3mq_protocol::{
     is_object_id, ChatRoom, Envelope, Message, OpenSeaItem, Room, RoomEvent, User, UserEvent,
 };
 
-use super::extract::{ApiError, AuthUser, JsonBody};
+use std::sync::Arc;
+
+use subtle::ConstantTimeEq;
+use w3mq_protocol::check_nick_name;
+
+use super::extract::{token_error, ApiError, AuthUser, JsonBody, MaybeUser};
+use super::peers::ClientIp;
 use super::AppState;
+use crate::auth::AuthError;
+use crate::metrics::Metrics;
 use crate::router::{announce_added, send_room_event, send_user_event};
 use crate::store::{After, NewRoom, Page};
 
@@ -61,82 +73,70 @@ async fn readable_room(s: &AppState, room_id: &str, user: &str) -> Result<Room, 
     }
 }
 
-#[derive(Deserialize)]
-pub struct WalletReq {
-    wallet_address: String,
+/// What a refused sign-in gets.
+fn auth_error(e: AuthError) -> ApiError {
+    match e {
+        AuthError::TooMany => ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        AuthError::Busy | AuthError::Unavailable => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        }
+        e => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()),
+    }
 }
 
 pub async fn login_random_secret(
     State(s): State<AppState>,
+    client: ClientIp,
     JsonBody(r): JsonBody<WalletReq>,
 ) -> ApiResult<String> {
     let w = wallet(&r.wallet_address)?;
-    ok(s.auth.issue_secret(&w))
-}
-
-#[derive(Deserialize)]
-pub struct LoginReq {
-    wallet_address: String,
-    login_random_secret: String,
-    signature: String,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct LoginResp {
-    access_token: String,
-    user_info: User,
+    ok(s.auth.issue_secret(&w, client.0).map_err(auth_error)?)
 }
 
 pub async fn login(
     State(s): State<AppState>,
+    client: ClientIp,
     JsonBody(r): JsonBody<LoginReq>,
 ) -> ApiResult<LoginResp> {
     let w = wallet(&r.wallet_address)?;
     let message = r.message.as_deref().filter(|m| !m.is_empty());
     s.auth
-        .verify_login(&w, &r.login_random_secret, &r.signature, message)
-        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+        .verify_login(&w, &r.login_random_secret, &r.signature, message, client.0)
+        .map_err(auth_error)?;
     let user = s.store.user_for_wallet(&w, true).await?;
     tracing::info!(user_id = %user.user_id, "signed in");
     ok(LoginResp {
-        access_token: s.auth.issue_token(&user.user_id),
+        access_token: s.auth.sign_in(&user.user_id).await.map_err(auth_error)?,
         user_info: user,
     })
 }
 
-#[derive(Serialize)]
-pub struct RefreshResp {
-    access_token: String,
-}
-
+/// `GET /refresh`: a new token of the same session; the one given dies.
 pub async fn refresh(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<RefreshResp> {
     let token = super::extract::bearer(&headers)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
-    let c = s
-        .auth
-        .check_refreshable(token)
-        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+    let (c, access_token) = s.auth.refresh(token).await.map_err(token_error)?;
     if s.store.user(&c.user_id).await?.is_none() {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "user no longer exists",
         ));
     }
-    ok(RefreshResp {
-        access_token: s.auth.issue_token(&c.user_id),
-    })
+    ok(RefreshResp { access_token })
 }
 
-#[derive(Deserialize)]
-pub struct RegisterReq {
-    wallet_address: String,
-    platform: String,
-    user_name: String,
+/// `POST /logout` (extension): ends the session of the bearer token, and
+/// disconnects the MQTT connections that signed in with it.
+pub async fn logout(State(s): State<AppState>, headers: axum::http::HeaderMap) -> ApiResult<()> {
+    let token = super::extract::bearer(&headers)
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "missing bearer token"))?;
+    let c = s.auth.sign_out(token).await.map_err(token_error)?;
+    s.bus.end_session(&c.sid).await;
+    tracing::info!(user_id = %c.user_id, "signed out");
+    ok(())
 }
 
 fn platform_name(platform: &str, user_name: &str) -> Result<(), ApiError> {
@@ -152,30 +152,44 @@ fn platform_name(platform: &str, user_name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `POST /register`: records a platform name for a wallet's user. The
+/// caller proves the wallet: with a token of its user, or with a login
+/// secret and its signature.
 pub async fn register(
     State(s): State<AppState>,
+    caller: MaybeUser,
+    client: ClientIp,
     JsonBody(r): JsonBody<RegisterReq>,
 ) -> ApiResult<User> {
     let w = wallet(&r.wallet_address)?;
     platform_name(&r.platform, &r.user_name)?;
+    let by_token = match &caller.0 {
+        Some(c) => s
+            .store
+            .user(&c.user_id)
+            .await?
+            .is_some_and(|u| u.eth_wallet_address.eq_ignore_ascii_case(&w)),
+        None => false,
+    };
+    if !by_token {
+        let (Some(secret), Some(sig)) = (&r.login_random_secret, &r.signature) else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "prove the wallet: a token of its user, or login_random_secret and signature",
+            ));
+        };
+        let message = r.message.as_deref().filter(|m| !m.is_empty());
+        s.auth
+            .verify_login(&w, secret, sig, message, client.0)
+            .map_err(auth_error)?;
+    }
     ok(s.store.register(&w, &r.platform, &r.user_name).await?)
-}
-
-#[derive(Deserialize)]
-pub struct InfoReq {
-    platform: String,
-    user_name: String,
 }
 
 pub async fn info(State(s): State<AppState>, JsonBody(r): JsonBody<InfoReq>) -> ApiResult<User> {
     platform_name(&r.platform, &r.user_name)?;
     let u = s.store.user_by_platform(&r.platform, &r.user_name).await?;
     ok(u.ok_or_else(|| ApiError::not_found("user not found"))?)
-}
-
-#[derive(Deserialize)]
-pub struct SearchReq {
-    keyword: String,
 }
 
 pub async fn search(
@@ -190,25 +204,13 @@ pub async fn search(
     ok(s.store.search_users(k, 50).await?)
 }
 
-#[derive(Deserialize)]
-pub struct ProfileReq {
-    #[serde(default)]
-    nick_name: Option<String>,
-    #[serde(default)]
-    avatar_url: Option<String>,
-}
-
 pub async fn profile(
     State(s): State<AppState>,
     AuthUser(c): AuthUser,
     JsonBody(r): JsonBody<ProfileReq>,
 ) -> ApiResult<User> {
     if let Some(n) = &r.nick_name {
-        if n.chars().count() > 64 || n.chars().any(char::is_control) {
-            return Err(ApiError::bad(
-                "nick_name must be at most 64 characters, without control characters",
-            ));
-        }
+        check_nick_name(n).map_err(|e| ApiError::bad(e.to_string()))?;
     }
     if let Some(a) = &r.avatar_url {
         if !a.is_empty() && !is_http_url(a) {
@@ -218,20 +220,6 @@ pub async fn profile(
     ok(s.store
         .update_profile(&c.user_id, r.nick_name.as_deref(), r.avatar_url.as_deref())
         .await?)
-}
-
-#[derive(Deserialize)]
-pub struct CreateRoomReq {
-    #[serde(default)]
-    user_id: Vec<String>,
-    #[serde(default)]
-    is_opensea_coll: bool,
-    #[serde(default)]
-    opensea_coll_slug: String,
-    #[serde(default)]
-    opensea_coll_name: String,
-    #[serde(default)]
-    opensea_coll_cover: String,
 }
 
 pub async fn create_room(
@@ -293,11 +281,6 @@ pub async fn get_room(
 ) -> ApiResult<Room> {
     let id = object_id(&room_id, "room_id")?;
     ok(readable_room(&s, &id, &c.user_id).await?)
-}
-
-#[derive(Deserialize)]
-pub struct AddMembersReq {
-    target_user_ids: Vec<String>,
 }
 
 pub async fn add_members(
@@ -369,40 +352,12 @@ pub async fn my_rooms(State(s): State<AppState>, AuthUser(c): AuthUser) -> ApiRe
     ok(s.store.my_rooms(&c.user_id).await?)
 }
 
-#[derive(Deserialize)]
-pub struct PageReq {
-    #[serde(default = "one")]
-    page: i64,
-    #[serde(default = "twenty")]
-    size: i64,
-}
-
-fn one() -> i64 {
-    1
-}
-fn twenty() -> i64 {
-    20
-}
-
 pub async fn my_chats(
     State(s): State<AppState>,
     AuthUser(c): AuthUser,
     JsonBody(r): JsonBody<PageReq>,
 ) -> ApiResult<Vec<ChatRoom>> {
     ok(s.store.my_chats(&c.user_id, page(r.page, r.size)?).await?)
-}
-
-#[derive(Deserialize)]
-pub struct MessagesReq {
-    room_id: String,
-    #[serde(default = "one")]
-    page: i64,
-    #[serde(default = "twenty")]
-    size: i64,
-    #[serde(default)]
-    after_time_stamp: Option<i64>,
-    #[serde(default)]
-    after_seq: Option<i64>,
 }
 
 pub async fn messages(
@@ -435,23 +390,32 @@ pub async fn get_message(
     ok(m)
 }
 
-#[derive(Deserialize)]
-pub struct ThreadReq {
-    msg_id: String,
-    #[serde(default)]
-    is_opensea_item_thread: bool,
-    #[serde(default)]
-    opensea_item_contract_address: String,
-    #[serde(default)]
-    opensea_item_token_id: String,
-    #[serde(default)]
-    opensea_item_name: String,
-    #[serde(default)]
-    opensea_item_description: String,
-    #[serde(default)]
-    opensea_item_image_url: String,
+/// `POST /messages/existing` (extension): which of `ids` are messages of
+/// the room now, so that a client can confirm a deletion before it deletes
+/// its copies (ids of other rooms are never listed).
+pub async fn existing_messages(
+    State(s): State<AppState>,
+    AuthUser(c): AuthUser,
+    JsonBody(r): JsonBody<ExistingReq>,
+) -> ApiResult<Vec<String>> {
+    let room = object_id(&r.room_id, "room_id")?;
+    readable_room(&s, &room, &c.user_id).await?;
+    if r.ids.len() > MAX_EXISTING_IDS {
+        return Err(ApiError::bad(format!(
+            "ids must list at most {MAX_EXISTING_IDS}"
+        )));
+    }
+    let ids = r
+        .ids
+        .iter()
+        .map(|i| object_id(i, "ids"))
+        .collect::<Result<Vec<_>, _>>()?;
+    ok(s.store.existing_messages(&room, &ids).await?)
 }
 
+/// `POST /threads`: any member makes a message a thread root; only its
+/// author or the room's owner attaches an OpenSea item, and never over one
+/// that is there.
 pub async fn create_thread(
     State(s): State<AppState>,
     AuthUser(c): AuthUser,
@@ -463,10 +427,20 @@ pub async fn create_thread(
         .message(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("message not found"))?;
-    if !s.store.is_member(&m.to_room_id, &c.user_id).await? {
+    let room = s
+        .store
+        .room(&m.to_room_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message not found"))?;
+    if !room.members.iter().any(|u| u.user_id == c.user_id) {
         return Err(ApiError::forbidden("not a member of this room"));
     }
     let item = if r.is_opensea_item_thread {
+        if m.from_uid != c.user_id && room.creator_id != c.user_id {
+            return Err(ApiError::forbidden(
+                "only the message's author or the room's owner may attach an item",
+            ));
+        }
         let item = OpenSeaItem {
             contract_address: r.opensea_item_contract_address.to_ascii_lowercase(),
             token_id: r.opensea_item_token_id,
@@ -497,12 +471,6 @@ pub async fn create_thread(
     ok(root)
 }
 
-#[derive(Deserialize)]
-pub struct ThreadQuery {
-    #[serde(default)]
-    belong_to_thread_id: Option<String>,
-}
-
 pub async fn threads(
     State(s): State<AppState>,
     AuthUser(c): AuthUser,
@@ -520,11 +488,6 @@ pub async fn threads(
         }
         None => ok(s.store.thread_roots(&id, p).await?),
     }
-}
-
-#[derive(Deserialize)]
-pub struct ContactReq {
-    user_id: String,
 }
 
 pub async fn add_contact(
@@ -552,15 +515,31 @@ pub async fn healthz() -> ApiResult<&'static str> {
     ok("ok")
 }
 
-pub async fn metrics(State(s): State<AppState>) -> Response {
+/// `GET /metrics` on its own listener.
+pub async fn metrics(State(m): State<Arc<Metrics>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        s.metrics.render(),
+        m.render(),
     )
         .into_response()
+}
+
+/// `GET /metrics` on the REST port: only with `--metrics-token`, and only
+/// to a request bearing it; otherwise there is no such route.
+pub async fn metrics_with_token(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let given = super::extract::bearer(&headers).unwrap_or("");
+    match &s.metrics_token {
+        Some(t) if bool::from(t.as_bytes().ct_eq(given.as_bytes())) => {
+            metrics(State(s.metrics.clone())).await
+        }
+        _ => ApiError::not_found("no such route").into_response(),
+    }
 }
 
 pub async fn not_found() -> ApiError {

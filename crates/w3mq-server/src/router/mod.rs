@@ -30,6 +30,7 @@ use crate::broker::Bus;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
+use crate::timeouts::Timeouts;
 
 /// The most messages committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -61,6 +62,7 @@ struct Inner {
     closed: AtomicBool,
     shutdown: Notify,
     hook: OnceLock<Arc<dyn AcceptedHook>>,
+    timeouts: Arc<Timeouts>,
 }
 
 /// A handle to the router, cloned into every hook handler.
@@ -77,6 +79,8 @@ pub struct RouterConfig {
     pub burst: f64,
     /// Capacity of the queue to the writer.
     pub queue: usize,
+    /// The channels' timeouts: a timed-out user's publishes are refused.
+    pub timeouts: Arc<Timeouts>,
 }
 
 impl RouterHandle {
@@ -96,6 +100,7 @@ impl RouterHandle {
             closed: AtomicBool::new(false),
             shutdown: Notify::new(),
             hook: OnceLock::new(),
+            timeouts: cfg.timeouts,
         });
         let task = tokio::spawn(writer(rx, store, inner.clone()));
         (RouterHandle { inner }, task)
@@ -153,7 +158,15 @@ impl RouterHandle {
         if !self.inner.limiter.allow(publisher) {
             return Err(Some(Rejection::RateLimited));
         }
-        validate_message(payload, publisher).map_err(Some)
+        let msg = validate_message(payload, publisher).map_err(Some)?;
+        if self
+            .inner
+            .timeouts
+            .is_timed_out(&msg.to_room_id, &msg.from_uid)
+        {
+            return Err(Some(Rejection::TimedOut));
+        }
+        Ok(msg)
     }
 
     async fn enqueue(

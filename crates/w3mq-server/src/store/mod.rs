@@ -130,7 +130,8 @@ pub trait Store: Send + Sync + 'static {
     /// A user by id.
     async fn user(&self, user_id: &str) -> Result<Option<User>, StoreError>;
     /// Records an unverified platform name for a wallet's user (creating the
-    /// user), unless that user has signed in or the name is taken.
+    /// user) unless the name is another user's; the caller has proven the
+    /// wallet. It becomes the nick name when there is none (and it may be one).
     async fn register(
         &self,
         wallet: &str,
@@ -180,6 +181,12 @@ pub trait Store: Send + Sync + 'static {
         batch: Vec<Message>,
         rules: Rules,
     ) -> Result<Vec<Result<Appended, Rejection>>, StoreError>;
+    /// Which of `ids` are messages of `room_id`, in their order.
+    async fn existing_messages(
+        &self,
+        room_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError>;
     /// A message by id.
     async fn message(&self, id: &str) -> Result<Option<Message>, StoreError>;
     /// A page of a room's messages, ascending by `seq`.
@@ -215,4 +222,47 @@ pub trait Store: Send + Sync + 'static {
     async fn add_contact(&self, owner: &str, contact: &str) -> Result<(), StoreError>;
     /// A page of contacts.
     async fn contacts(&self, owner: &str, page: Page) -> Result<Vec<User>, StoreError>;
+}
+
+/// A signed-in session, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// The session id (in the token's `sid`).
+    pub sid: String,
+    /// Whose session it is.
+    pub user_id: String,
+    /// The generation of its only live token (in the token's `gen`).
+    pub generation: i64,
+    /// When it ends, whatever its tokens say (Unix seconds).
+    pub expires_at: i64,
+    /// Ended by sign-out.
+    pub revoked: bool,
+}
+
+/// Signed-in sessions: what makes a token revocable. Every node of a
+/// deployment reads the same rows, so a sign-out or a refresh on one node
+/// holds on all.
+#[async_trait]
+pub trait Sessions: Send + Sync + 'static {
+    /// A new session of `user_id` (generation 1) ending at `expires_at`.
+    async fn create_session(
+        &self,
+        user_id: &str,
+        expires_at: i64,
+    ) -> Result<SessionRow, StoreError>;
+    /// A session by id.
+    async fn session(&self, sid: &str) -> Result<Option<SessionRow>, StoreError>;
+    /// Moves a live session from generation `from` to the next one; `None`
+    /// when it is not at `from` (its token was refreshed already), revoked
+    /// or ended at `now`.
+    async fn rotate_session(
+        &self,
+        sid: &str,
+        from: i64,
+        now: i64,
+    ) -> Result<Option<SessionRow>, StoreError>;
+    /// Ends a session; false if there was no live one.
+    async fn revoke_session(&self, sid: &str) -> Result<bool, StoreError>;
+    /// Deletes sessions that ended before `now`; returns how many.
+    async fn sweep_sessions(&self, now: i64) -> Result<u64, StoreError>;
 }

@@ -10,6 +10,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use w3mq_protocol::{now_nanos, ChatRoom, Message, ObjectId, OpenSeaItem, Rejection, Room, User};
 
+mod sessions;
+
 use super::{After, Appended, Created, Deletion, Facts, NewRoom, Page, Rules, Store, StoreError};
 
 /// SQLite implementation of [`Store`].
@@ -176,12 +178,14 @@ async fn facts(conn: &mut SqliteConnection, m: &Message) -> Result<Facts, StoreE
         ..Default::default()
     };
     if let Some(cid) = &m.client_msg_id {
-        if let Some(r) =
-            sqlx::query("SELECT body FROM messages WHERE sender = ? AND client_msg_id = ?")
-                .bind(&m.from_uid)
-                .bind(cid)
-                .fetch_optional(&mut *conn)
-                .await?
+        if let Some(r) = sqlx::query(
+            "SELECT body FROM messages WHERE sender = ? AND room_id = ? AND client_msg_id = ?",
+        )
+        .bind(&m.from_uid)
+        .bind(&m.to_room_id)
+        .bind(cid)
+        .fetch_optional(&mut *conn)
+        .await?
         {
             f.duplicate = Some(row_message(&r)?);
         }
@@ -270,7 +274,7 @@ impl Store for SqliteStore {
                 false,
             ),
         };
-        if !signed_in {
+        {
             let taken = sqlx::query(
                 "SELECT user_id FROM platform_names WHERE platform = ? AND user_name = ?",
             )
@@ -298,10 +302,10 @@ impl Store for SqliteStore {
                     )))
                 }
             }
-            if user.nick_name.is_empty() {
+            if user.nick_name.is_empty() && w3mq_protocol::check_nick_name(user_name).is_ok() {
                 user.nick_name = user_name.into();
             }
-            save_user(&mut tx, &user, false).await?;
+            save_user(&mut tx, &user, signed_in).await?;
             sqlx::query("INSERT OR IGNORE INTO platform_names (platform, user_name, user_id) VALUES (?, ?, ?)")
                 .bind(platform)
                 .bind(user_name)
@@ -653,6 +657,27 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    async fn existing_messages(
+        &self,
+        room_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut c = self.read.acquire().await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let hit = sqlx::query("SELECT 1 FROM messages WHERE room_id = ? AND id = ?")
+                .bind(room_id)
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+                .is_some();
+            if hit {
+                out.push(id.clone());
+            }
+        }
+        Ok(out)
+    }
+
     async fn message(&self, id: &str) -> Result<Option<Message>, StoreError> {
         match sqlx::query("SELECT body FROM messages WHERE id = ?")
             .bind(id)
@@ -755,6 +780,11 @@ impl Store for SqliteStore {
         let mut m = row_message(&r)?;
         m.is_thread = true;
         if let Some(i) = item {
+            if m.is_opensea_item_thread || !m.opensea_item_contract_address.is_empty() {
+                return Err(StoreError::Conflict(
+                    "this message already has an item".into(),
+                ));
+            }
             m.set_item(i);
         }
         sqlx::query("UPDATE messages SET is_thread = 1, body = ? WHERE id = ?")
