@@ -32,7 +32,8 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     /// The keychain.
     pub secrets: Arc<dyn SecretStore>,
-    /// This device's name, part of the MQTT client id (`<user_id>-<device>`).
+    /// This device's name, part of the MQTT client id
+    /// (`<user_id>-<device>-<install id>`, see [`crate::install`]).
     pub device: String,
 }
 
@@ -286,7 +287,20 @@ impl Engine {
     /// Stops the session and wipes the key and the token from the keychain.
     /// The cache file stays, so history can be read again after signing in.
     pub async fn sign_out(&self) -> Result<()> {
-        let addr = self.active().await.ok().map(|a| a.address.clone());
+        let active = self.active().await.ok();
+        if let Some(a) = &active {
+            // Ends the session on the server too (its token dies there);
+            // offline, the token is still wiped here.
+            let end = tokio::time::timeout(std::time::Duration::from_secs(5), a.rest.logout());
+            match end.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e, "sign-out: the server did not end the session")
+                }
+                Err(_) => tracing::info!("sign-out: the server did not answer in 5 s"),
+            }
+        }
+        let addr = active.map(|a| a.address.clone());
         self.stop_active().await;
         let mut list = self.load_accounts().await;
         let addr = addr.or(list.current.clone());
@@ -335,7 +349,10 @@ impl Engine {
             me: info.user_id.clone(),
             address: info.address.clone(),
             env: info.env.clone(),
-            device: self.inner.cfg.device.clone(),
+            device: crate::install::client_suffix(
+                &self.inner.cfg.data_dir,
+                &self.inner.cfg.device,
+            )?,
             rest,
             cache,
             secrets: self.inner.cfg.secrets.clone(),
@@ -603,12 +620,24 @@ impl Engine {
     /// and clearings go to the account's cache. It closes on sign-out.
     pub async fn open_channel(&self, room_id: &str) -> Result<ChannelClient> {
         let a = self.active().await?;
-        let token = a
-            .secrets
-            .get(&token_entry(&a.address))
-            .await?
-            .ok_or(CoreError::NotSignedIn)?;
-        let (client, rx) = ChannelClient::open(a.rest.base(), room_id, Some(token), None).await?;
+        if a.rest.current_token().is_none() {
+            let t = a
+                .secrets
+                .get(&token_entry(&a.address))
+                .await?
+                .ok_or(CoreError::NotSignedIn)?;
+            a.rest.set_token(Some(t));
+        }
+        let rest = a.rest.clone();
+        let token: crate::channel::TokenSource = Arc::new(move || rest.current_token());
+        let (client, rx) = ChannelClient::open_as(
+            a.rest.base(),
+            room_id,
+            Some(token),
+            None,
+            crate::channel::ChannelConfig::default(),
+        )
+        .await?;
         let events = self.inner.events.clone();
         let forward = channel::forward(events, Some(a), room_id.into(), client.downgrade(), rx);
         tokio::spawn(forward);

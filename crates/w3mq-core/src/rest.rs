@@ -4,22 +4,24 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use w3mq_protocol::login::{siwe_message, SiweFields};
+use w3mq_protocol::rest::{
+    path, AddMembersReq, CreateRoomReq, ExistingReq, LoginReq, LoginResp, MessagesReq, PageReq,
+    ProfileReq, RefreshResp, SearchReq, ThreadReq, WalletReq,
+};
 use w3mq_protocol::{ChatRoom, Envelope, Message, OpenSeaItem, Room, User};
+
+/// An empty JSON object, the body of routes that take none.
+#[derive(Serialize)]
+struct Empty {}
 
 use crate::error::{CoreError, Result};
 use crate::key::Key;
 
 /// What `POST /login` returns.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct LoginResult {
-    /// The JWT.
-    pub access_token: String,
-    /// The signed-in user.
-    pub user_info: User,
-}
+pub type LoginResult = LoginResp;
 
 /// A REST client of one server, with the current token.
 #[derive(Clone)]
@@ -55,12 +57,13 @@ impl Rest {
         }
     }
 
-    fn token(&self) -> Option<String> {
+    /// The bearer token now (it changes on refresh and sign-in).
+    pub fn current_token(&self) -> Option<String> {
         self.token.read().ok().and_then(|t| t.clone())
     }
 
     async fn call<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
-        let req = match self.token() {
+        let req = match self.current_token() {
             Some(t) => req.bearer_auth(t),
             None => req,
         };
@@ -79,8 +82,8 @@ impl Rest {
             .map_err(|e| CoreError::Protocol(e.to_string()))
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: Value) -> Result<T> {
-        self.call(self.http.post(format!("{}{path}", self.base)).json(&body))
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T> {
+        self.call(self.http.post(format!("{}{path}", self.base)).json(body))
             .await
     }
 
@@ -93,7 +96,12 @@ impl Rest {
     pub async fn login(&self, key: &Key) -> Result<LoginResult> {
         let address = key.address();
         let secret: String = self
-            .post("/login_random_secret", json!({ "wallet_address": address }))
+            .post(
+                path::LOGIN_RANDOM_SECRET,
+                &WalletReq {
+                    wallet_address: address.clone(),
+                },
+            )
             .await?;
         let fmt = time::format_description::well_known::Rfc3339;
         let now = time::OffsetDateTime::now_utc();
@@ -103,12 +111,17 @@ impl Rest {
         let exp = (now + time::Duration::minutes(5))
             .format(&fmt)
             .map_err(|e| CoreError::Protocol(e.to_string()))?;
-        let domain = self
-            .base
-            .split("://")
-            .nth(1)
-            .unwrap_or(&self.base)
-            .to_owned();
+        // The SIWE domain is the server's authority (host and port).
+        let domain = url::Url::parse(&self.base)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_owned();
+                Some(match u.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| self.base.clone());
         let text = siwe_message(&SiweFields {
             domain: &domain,
             address: &address,
@@ -120,8 +133,13 @@ impl Rest {
         let signature = key.personal_sign(text.as_bytes())?;
         let r: LoginResult = self
             .post(
-                "/login",
-                json!({"wallet_address": address, "login_random_secret": secret, "signature": signature, "message": text}),
+                path::LOGIN,
+                &LoginReq {
+                    wallet_address: address,
+                    login_random_secret: secret,
+                    signature,
+                    message: Some(text),
+                },
             )
             .await?;
         self.set_token(Some(r.access_token.clone()));
@@ -130,29 +148,43 @@ impl Rest {
 
     /// Exchanges the token for a fresh one and remembers it.
     pub async fn refresh(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct R {
-            access_token: String,
-        }
-        let r: R = self.get("/refresh").await?;
+        let r: RefreshResp = self.get(path::REFRESH).await?;
         self.set_token(Some(r.access_token.clone()));
         Ok(r.access_token)
     }
 
+    /// `POST /logout` (extension): ends this token's session on the server.
+    pub async fn logout(&self) -> Result<()> {
+        let _: Value = self.post(path::LOGOUT, &Empty {}).await?;
+        Ok(())
+    }
+
+    /// `POST /messages/existing` (extension): which of `ids` (at most 1,000)
+    /// are messages of the room now.
+    pub async fn existing_messages(&self, room_id: &str, ids: &[String]) -> Result<Vec<String>> {
+        self.post(
+            path::MESSAGES_EXISTING,
+            &ExistingReq {
+                room_id: room_id.into(),
+                ids: ids.to_vec(),
+            },
+        )
+        .await
+    }
+
     /// `GET /my_rooms`.
     pub async fn my_rooms(&self) -> Result<Vec<String>> {
-        self.get("/my_rooms").await
+        self.get(path::MY_ROOMS).await
     }
 
     /// `POST /my_chats`.
     pub async fn my_chats(&self, page: i64, size: i64) -> Result<Vec<ChatRoom>> {
-        self.post("/my_chats", json!({"page": page, "size": size}))
-            .await
+        self.post(path::MY_CHATS, &PageReq { page, size }).await
     }
 
     /// `GET /rooms/<id>`.
     pub async fn room(&self, room_id: &str) -> Result<Room> {
-        self.get(&format!("/rooms/{room_id}")).await
+        self.get(&path::room(room_id)).await
     }
 
     /// `POST /messages` after a `seq`, ascending.
@@ -163,51 +195,64 @@ impl Rest {
         size: i64,
     ) -> Result<Vec<Message>> {
         self.post(
-            "/messages",
-            json!({"room_id": room_id, "page": 1, "size": size, "after_seq": after_seq}),
+            path::MESSAGES,
+            &MessagesReq {
+                room_id: room_id.into(),
+                page: 1,
+                size,
+                after_time_stamp: None,
+                after_seq: Some(after_seq),
+            },
         )
         .await
     }
 
     /// `GET /messages/<id>`.
     pub async fn message(&self, id: &str) -> Result<Message> {
-        self.get(&format!("/messages/{id}")).await
+        self.get(&path::message(id)).await
     }
 
     /// `POST /rooms` with users: a 1v1 room for one, a group for several.
     pub async fn create_room(&self, user_ids: &[String]) -> Result<String> {
-        self.post("/rooms", json!({ "user_id": user_ids })).await
+        let req = CreateRoomReq {
+            user_id: user_ids.to_vec(),
+            ..Default::default()
+        };
+        self.post(path::ROOMS, &req).await
     }
 
     /// `POST /rooms` for a collection room (joins it if it exists).
     pub async fn join_collection(&self, slug: &str, name: &str, cover: &str) -> Result<String> {
-        self.post(
-            "/rooms",
-            json!({"is_opensea_coll": true, "opensea_coll_slug": slug, "opensea_coll_name": name, "opensea_coll_cover": cover}),
-        )
-        .await
+        let req = CreateRoomReq {
+            is_opensea_coll: true,
+            opensea_coll_slug: slug.into(),
+            opensea_coll_name: name.into(),
+            opensea_coll_cover: cover.into(),
+            ..Default::default()
+        };
+        self.post(path::ROOMS, &req).await
     }
 
     /// `POST /rooms/<id>/members`.
     pub async fn add_members(&self, room_id: &str, user_ids: &[String]) -> Result<Room> {
-        self.post(
-            &format!("/rooms/{room_id}/members"),
-            json!({ "target_user_ids": user_ids }),
-        )
-        .await
+        let req = AddMembersReq {
+            target_user_ids: user_ids.to_vec(),
+        };
+        self.post(&path::room_members(room_id), &req).await
     }
 
     /// `POST /rooms/<id>/leave`.
     pub async fn leave(&self, room_id: &str) -> Result<()> {
-        let _: Value = self
-            .post(&format!("/rooms/{room_id}/leave"), json!({}))
-            .await?;
+        let _: Value = self.post(&path::room_leave(room_id), &Empty {}).await?;
         Ok(())
     }
 
     /// `POST /search`.
     pub async fn search_users(&self, keyword: &str) -> Result<Vec<User>> {
-        self.post("/search", json!({ "keyword": keyword })).await
+        let req = SearchReq {
+            keyword: keyword.into(),
+        };
+        self.post(path::SEARCH, &req).await
     }
 
     /// `POST /profile`.
@@ -216,25 +261,28 @@ impl Rest {
         nick_name: Option<&str>,
         avatar_url: Option<&str>,
     ) -> Result<User> {
-        self.post(
-            "/profile",
-            json!({"nick_name": nick_name, "avatar_url": avatar_url}),
-        )
-        .await
+        let req = ProfileReq {
+            nick_name: nick_name.map(str::to_owned),
+            avatar_url: avatar_url.map(str::to_owned),
+        };
+        self.post(path::PROFILE, &req).await
     }
 
     /// `POST /threads`: makes a message a thread root (optionally an OpenSea item thread).
     pub async fn create_thread(&self, msg_id: &str, item: Option<&OpenSeaItem>) -> Result<Message> {
-        let mut body = json!({ "msg_id": msg_id });
+        let mut req = ThreadReq {
+            msg_id: msg_id.into(),
+            ..Default::default()
+        };
         if let Some(i) = item {
-            body["is_opensea_item_thread"] = json!(true);
-            body["opensea_item_contract_address"] = json!(i.contract_address);
-            body["opensea_item_token_id"] = json!(i.token_id);
-            body["opensea_item_name"] = json!(i.name);
-            body["opensea_item_description"] = json!(i.description);
-            body["opensea_item_image_url"] = json!(i.image_url);
+            req.is_opensea_item_thread = true;
+            req.opensea_item_contract_address = i.contract_address.clone();
+            req.opensea_item_token_id = i.token_id.clone();
+            req.opensea_item_name = i.name.clone();
+            req.opensea_item_description = i.description.clone();
+            req.opensea_item_image_url = i.image_url.clone();
         }
-        self.post("/threads", body).await
+        self.post(path::THREADS, &req).await
     }
 }
 

@@ -652,7 +652,17 @@ async fn on_user_event(a: &Arc<Active>, ev: UserEvent) {
                 tracing::warn!(room = %room_id, error = %e, "adopting room failed");
             }
         }
-        UserEvent::RoomRemoved { room_id } => drop_room(a, &room_id).await,
+        UserEvent::RoomRemoved { room_id } => {
+            if crate::confirm::room_is_gone(&a.rest, &room_id, &a.me).await {
+                drop_room(a, &room_id).await
+            } else {
+                drop_frame(
+                    a,
+                    "notification",
+                    "room_removed the server does not confirm",
+                );
+            }
+        }
         UserEvent::RoomAdded { .. } => drop_frame(a, "notification", "bad room id"),
     }
 }
@@ -669,21 +679,52 @@ pub(crate) async fn on_room_event(a: &Arc<Active>, room: &str, ev: RoomEvent) {
             Err(e) => tracing::info!(error = %e, "thread root fetch failed"),
         },
         RoomEvent::MessagesDeleted { ids, .. } => {
-            if a.cache.delete_messages(room, &ids).await.is_ok() {
+            let cached = a.cache.cached_ids(room, &ids).await.unwrap_or_default();
+            let gone = crate::confirm::deleted_on_server(&a.rest, room, &cached).await;
+            if gone.len() < cached.len() {
+                drop_frame(
+                    a,
+                    "notification",
+                    "deletion the server does not confirm in full",
+                );
+            }
+            if !gone.is_empty() && a.cache.delete_messages(room, &gone).await.is_ok() {
                 a.emit(Event::MessagesDeleted {
                     room_id: room.to_owned(),
-                    ids,
+                    ids: gone,
                 });
                 a.emit_rooms(&HashSet::from([room.to_owned()])).await;
             }
         }
         RoomEvent::RoomCleared { .. } => {
-            if a.cache.clear_room(room).await.is_ok() {
+            let cached = a.cache.message_ids(room).await.unwrap_or_default();
+            let gone = crate::confirm::deleted_on_server(&a.rest, room, &cached).await;
+            if gone.is_empty() || a.cache.delete_messages(room, &gone).await.is_err() {
+                if !cached.is_empty() {
+                    drop_frame(
+                        a,
+                        "notification",
+                        "room_cleared the server does not confirm",
+                    );
+                }
+                return;
+            }
+            if gone.len() == cached.len() {
                 a.emit(Event::RoomCleared {
                     room_id: room.to_owned(),
                 });
-                a.emit_rooms(&HashSet::from([room.to_owned()])).await;
+            } else {
+                drop_frame(
+                    a,
+                    "notification",
+                    "room_cleared the server confirms in part",
+                );
+                a.emit(Event::MessagesDeleted {
+                    room_id: room.to_owned(),
+                    ids: gone,
+                });
             }
+            a.emit_rooms(&HashSet::from([room.to_owned()])).await;
         }
         RoomEvent::MembersChanged { .. } => {
             let _ = fetch_room(a, room).await;

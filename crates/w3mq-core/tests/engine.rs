@@ -589,6 +589,115 @@ async fn a_live_seq_gap_is_back_filled_and_hostile_frames_change_nothing() {
 }
 
 #[tokio::test]
+async fn forged_removals_and_deletions_change_nothing_the_server_does_not_confirm() {
+    // REST from w3mq-server, MQTT from a Mosquitto without ACLs: a raw
+    // client forges the events that would drop a room or delete messages.
+    let s = server().await;
+    let broker = Mosquitto::start().await;
+    let mut b = client("b");
+    let api = Api::new(&s.http);
+    let a = api.new_account().await.expect("a signs in");
+    let env = local(&s.http, &broker.ws);
+    let b_info = b
+        .engine
+        .sign_in(env, Key::generate())
+        .await
+        .expect("b signs in");
+    online(&mut b.events).await;
+    let room = b
+        .engine
+        .create_room(std::slice::from_ref(&a.user_id))
+        .await
+        .expect("room");
+    let mut am = a.mqtt(&s.mqtt_ws).await.expect("a connects");
+    let topic = format!("chat/{}", room.room_id);
+    assert!(am.subscribe(&topic).await.expect("sub"));
+    let mut stored = Vec::new();
+    for i in 1..=4 {
+        am.publish(
+            &format!("msg/{}", a.user_id),
+            w3mq_testkit::text_message(&a.user_id, &room.room_id, &format!("m{i}"), None)
+                .to_string(),
+        )
+        .await
+        .expect("pub");
+        stored.push(am.recv_on(&topic).await.expect("ack"));
+    }
+    let raw = broker.raw().await;
+    // The engine reads the broker once m1 and m2, republished raw, are cached.
+    let mut seen = false;
+    for _ in 0..100 {
+        for m in &stored[..2] {
+            raw.publish(&topic, serde_json::to_vec(m).expect("json"))
+                .await
+                .expect("raw publish");
+        }
+        let wait = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            until(&mut b.events, |e| has_text(e, "m2")),
+        );
+        if wait.await.is_ok() {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the engine never saw the broker's frames");
+    let dropped_before = b.engine.dropped_frames().await.expect("stats");
+
+    let me = &b_info.user_id;
+    let ids: Vec<&str> = stored.iter().filter_map(|m| m["id"].as_str()).collect();
+    let forged = [
+        (
+            format!("notification/{me}"),
+            json!({"type": "room_removed", "room_id": room.room_id}),
+        ),
+        (
+            format!("notification/{}", room.room_id),
+            json!({"type": "messages_deleted", "room_id": room.room_id, "ids": &ids[..2]}),
+        ),
+        (
+            format!("notification/{}", room.room_id),
+            json!({"type": "room_cleared", "room_id": room.room_id}),
+        ),
+    ];
+    for (t, p) in &forged {
+        raw.publish(t, serde_json::to_vec(p).expect("json"))
+            .await
+            .expect("raw publish");
+    }
+    // Frames are handled in order: once m3 is here, so were the forgeries.
+    raw.publish(&topic, serde_json::to_vec(&stored[2]).expect("json"))
+        .await
+        .expect("raw publish");
+    until(&mut b.events, |e| has_text(e, "m3")).await;
+    assert_eq!(
+        b.engine.dropped_frames().await.expect("stats") - dropped_before,
+        forged.len() as u64,
+        "each unconfirmed event is dropped and counted"
+    );
+    assert_eq!(
+        b.engine.room_list().await.expect("rooms").len(),
+        1,
+        "the room stays"
+    );
+    let texts: Vec<String> = b
+        .engine
+        .page(&room.room_id, Cursor::Latest, 50)
+        .await
+        .expect("page")
+        .iter()
+        .filter_map(|m| m.msg_contents.as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        ["m1", "m2", "m3"]
+            .iter()
+            .all(|t| texts.iter().any(|x| x == t)),
+        "a forged deletion deleted: {texts:?}"
+    );
+    b.engine.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_burst_arrives_in_batched_events_not_one_per_message() {
     let s = server().await;
     let mut b = client("b");

@@ -333,6 +333,36 @@ impl Cache {
         row.as_ref().map(row_message).transpose()
     }
 
+    /// The ids of a room's cached messages, oldest first.
+    pub async fn message_ids(&self, room_id: &str) -> Result<Vec<String>, CacheError> {
+        Ok(sqlx::query_scalar(
+            "SELECT m.id FROM messages m JOIN rooms r ON r.rk = m.rk
+             WHERE r.room_id = ?1 ORDER BY m.seq",
+        )
+        .bind(room_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Which of `ids` are cached messages of the room.
+    pub async fn cached_ids(
+        &self,
+        room_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, CacheError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT m.id FROM messages m JOIN rooms r ON r.rk = m.rk
+             WHERE r.room_id = ?1 AND m.id IN (SELECT value FROM json_each(?2)) ORDER BY m.seq",
+        )
+        .bind(room_id)
+        .bind(serde_json::to_string(ids)?)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// Deletes messages of a room by id (and from the search index), and
     /// recounts the room's unread and mentions. `synced_seq` and `max_seq`
     /// stay: the server will not send the deleted messages again.

@@ -59,11 +59,15 @@ enum Waiter {
     OptOut,
 }
 
+/// Where a signed-in channel reads its token each time it needs one.
+pub type TokenSource = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
 /// What the task shares with the handle.
 pub(crate) struct Shared {
     pub base: String,
     pub channel_id: String,
-    pub token: Option<String>,
+    /// The signed-in user's token as it is now (it rotates on refresh).
+    pub token: Option<TokenSource>,
     pub user_id: Option<String>,
     pub cache: Option<Cache>,
     pub cfg: ChannelConfig,
@@ -259,7 +263,8 @@ impl Task {
             Some(i) => i,
             None => {
                 tracing::debug!(channel = %sh.channel_id, "fetching chat info");
-                let f = fetch_info(&sh.http, &sh.base, &sh.channel_id, sh.token.as_deref());
+                let token = sh.token.as_ref().and_then(|t| t());
+                let f = fetch_info(&sh.http, &sh.base, &sh.channel_id, token.as_deref());
                 match self.during(f).await {
                     None => return Ended::Closed,
                     Some(Ok(i)) => i,
@@ -517,9 +522,12 @@ impl Task {
         let full = msgs.len() as u64 >= u64::from(self.sh.cfg.history_fill);
         tracing::debug!(channel = %self.sh.channel_id, n = msgs.len(), ?before, ?oldest, "history after reconnect");
         self.absorb_missed(msgs).await;
-        if let (Some(token), Some(after), Some(oldest), true) =
-            (self.sh.token.clone(), before, oldest, full)
-        {
+        if let (Some(token), Some(after), Some(oldest), true) = (
+            self.sh.token.as_ref().and_then(|t| t()),
+            before,
+            oldest,
+            full,
+        ) {
             if oldest > after + 1 {
                 let (base, room, tx) = (
                     self.sh.base.clone(),

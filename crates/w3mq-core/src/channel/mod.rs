@@ -36,6 +36,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::cache::Cache;
+pub use connector::TokenSource;
 pub use error::ChannelError;
 pub use events::{ChannelEvent, ChannelState, ChannelUser, Poll};
 pub use info::ChatInfo;
@@ -161,6 +162,20 @@ impl ChannelClient {
         cache: Option<Cache>,
         cfg: ChannelConfig,
     ) -> Result<(ChannelClient, broadcast::Receiver<ChannelEvent>), ChannelError> {
+        let source = token.map(|t| -> connector::TokenSource { Arc::new(move || Some(t.clone())) });
+        Self::open_as(http_base, channel_id, source, cache, cfg).await
+    }
+
+    /// [`ChannelClient::open_with`] reading the token from `token` at each
+    /// (re)connect, so that a token refreshed meanwhile is the one used.
+    pub async fn open_as(
+        http_base: &str,
+        channel_id: &str,
+        token: Option<connector::TokenSource>,
+        cache: Option<Cache>,
+        cfg: ChannelConfig,
+    ) -> Result<(ChannelClient, broadcast::Receiver<ChannelEvent>), ChannelError> {
+        let first_token = token.as_ref().and_then(|t| t());
         let base = http_base.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(ChannelError::InvalidInput(
@@ -174,7 +189,7 @@ impl ChannelClient {
             )));
         }
         let user_id =
-            match &token {
+            match &first_token {
                 Some(t) => Some(info::token_user_id(t).ok_or_else(|| {
                     ChannelError::InvalidInput("the token names no user_id".into())
                 })?),
@@ -185,7 +200,7 @@ impl ChannelClient {
             .timeout(cfg.connect_timeout * 3)
             .build()
             .map_err(|e| ChannelError::Network(e.to_string()))?;
-        let first = match info::fetch_info(&http, &base, channel_id, token.as_deref()).await {
+        let first = match info::fetch_info(&http, &base, channel_id, first_token.as_deref()).await {
             Ok(i) => Some(i),
             Err(e) if info::is_final(&e) => return Err(e),
             Err(e) => {
