@@ -12,6 +12,7 @@ use crate::state::AppState;
 /// Starts the forwarding task.
 pub fn spawn(app: AppHandle, engine: Engine) {
     let mut rx = engine.events();
+    let notifier = crate::notify::Notifier::start(app.clone());
     tauri::async_runtime::spawn(async move {
         loop {
             let e = match rx.recv().await {
@@ -43,7 +44,7 @@ pub fn spawn(app: AppHandle, engine: Engine) {
                 .map(|s| s.notifications)
                 .unwrap_or(true);
             if let (Some(n), true) = (p.notify, enabled) {
-                crate::notify::raise(&app, n);
+                notifier.raise(n);
             }
         }
     });

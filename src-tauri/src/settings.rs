@@ -18,6 +18,18 @@ pub enum Theme {
     Dark,
 }
 
+/// When images from other hosts (avatars, card and item images) load: each
+/// such load tells that host who is reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteImages {
+    /// As they are shown.
+    #[default]
+    Always,
+    /// Only the ones the user clicks (avatars show initials).
+    OnClick,
+}
+
 /// Settings the user changes in the settings panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
@@ -26,6 +38,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Raise desktop notifications at all (each room has its own mode too).
     pub notifications: bool,
+    /// When remote images load.
+    pub remote_images: RemoteImages,
 }
 
 impl Default for Settings {
@@ -33,6 +47,7 @@ impl Default for Settings {
         Settings {
             theme: Theme::System,
             notifications: true,
+            remote_images: RemoteImages::Always,
         }
     }
 }
@@ -72,6 +87,7 @@ mod tests {
         let s = Settings {
             theme: Theme::Dark,
             notifications: false,
+            remote_images: RemoteImages::OnClick,
         };
         save(d.path(), &s).expect("save");
         assert_eq!(load(d.path()), s);

@@ -14,6 +14,7 @@ import type {
 } from "./bindings";
 import { ChannelFeed } from "./channel.svelte";
 import { Conversation } from "./conversation";
+import { setRemoteImages } from "./privacy.svelte";
 import { isHttpUrl } from "./urls";
 
 export type Phase = "loading" | "onboarding" | "nickname" | "main";
@@ -36,7 +37,7 @@ export class AppState {
   roomId = $state<string | null>(null);
   connection = $state.raw<ConnectionState>({ state: "signed_out" });
   total = $state.raw<UnreadTotal>({ unread: 0, mentions: 0 });
-  settings = $state.raw<Settings>({ theme: "system", notifications: true });
+  settings = $state.raw<Settings>({ theme: "system", notifications: true, remote_images: "always" });
   /** The open room's messages; `convVersion` changes with them. */
   conv = $state.raw<Conversation | null>(null);
   convVersion = $state(0);
@@ -70,6 +71,7 @@ export class AppState {
     try {
       this.info = await this.cmds.app_info();
       this.settings = await this.cmds.get_settings().catch(() => this.settings);
+      setRemoteImages(this.settings.remote_images);
       const acc = await this.cmds.resume();
       if (acc) await this.enter(acc);
       else this.phase = "onboarding";
@@ -228,8 +230,10 @@ export class AppState {
 
   async saveSettings(s: Settings): Promise<void> {
     this.settings = s;
+    setRemoteImages(s.remote_images);
     try {
       this.settings = await this.cmds.set_settings(s);
+      setRemoteImages(this.settings.remote_images);
     } catch (e) {
       this.error = errorText(e);
     }

@@ -522,6 +522,12 @@ ended: boolean,
 author_name: string, };
 
 /**
+ * When images from other hosts (avatars, card and item images) load: each
+ * such load tells that host who is reading.
+ */
+export type RemoteImages = "always" | "on_click";
+
+/**
  * The message a reply quotes.
  */
 export type ReplyPreview = { 
@@ -650,7 +656,11 @@ theme: Theme,
 /**
  * Raise desktop notifications at all (each room has its own mode too).
  */
-notifications: boolean, };
+notifications: boolean, 
+/**
+ * When remote images load.
+ */
+remote_images: RemoteImages, };
 
 /**
  * A piece of a search snippet.

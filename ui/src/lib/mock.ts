@@ -89,7 +89,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   const listeners = new Set<(e: UiEvent) => void>();
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   let account: AccountView | null = null;
-  let settings: Settings = { theme: "system", notifications: true };
+  let settings: Settings = { theme: "system", notifications: true, remote_images: "always" };
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
   const users = new Map<string, UserView>();

@@ -254,3 +254,24 @@ describe("events", () => {
     await waitFor(() => expect(backend.calls.some((c) => c.cmd === "mark_read" && c.args.seq === m.seq)).toBe(true));
   });
 });
+
+describe("remote images", () => {
+  it("load only when clicked, when the settings say so", async () => {
+    const { setRemoteImages } = await import("../lib/privacy.svelte");
+    const ItemCard = (await import("../components/ItemCard.svelte")).default;
+    const item = { contract_address: "0x1", token_id: "1", name: "n", description: "", image_url: "https://img.example/a.png", url: "" };
+    try {
+      setRemoteImages("on_click");
+      const { container, getByTestId } = render(ItemCard, { props: { item } });
+      expect(container.querySelector("img")).toBeNull();
+      await fireEvent.click(getByTestId("load-image"));
+      expect(container.querySelector("img")?.getAttribute("src")).toBe("https://img.example/a.png");
+      cleanup();
+      setRemoteImages("always");
+      const shown = render(ItemCard, { props: { item } });
+      expect(shown.container.querySelector("img")).not.toBeNull();
+    } finally {
+      setRemoteImages("always");
+    }
+  });
+});
