@@ -36,8 +36,35 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-printf '\n==> building the UI (ui/dist)\n'
-(cd ui && npm run build --silent)
+# The app keeps its key in the OS keychain (the Secret Service). Without a
+# session bus (a bare xvfb-run, ssh), run inside one of our own.
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${W3MQ_RUN_IN_DBUS:-}" ]; then
+  echo "run.sh: no D-Bus session; starting one for the app"
+  W3MQ_RUN_IN_DBUS=1 exec dbus-run-session -- bash "$0" "$@"
+fi
+# Without a Secret Service on it (a minimal desktop, or the bus above), start
+# a GNOME keyring for this run only: its keyring lives in .w3mq-data/keyring/,
+# unlocked with the password "w3mq-local" (a development convenience, not a
+# place for real funds: it is printed here).
+has_secrets=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -c 'boolean true' || true)
+if [ "$has_secrets" = 0 ]; then
+  echo "run.sh: no keychain (Secret Service) runs; starting a local GNOME keyring in .w3mq-data/keyring/"
+  echo "        (unlocked with the password \"w3mq-local\"; your desktop's own keychain is used when one runs)"
+  mkdir -p .w3mq-data/keyring
+  printf '%s' "w3mq-local" | XDG_DATA_HOME=$ROOT/.w3mq-data/keyring \
+    gnome-keyring-daemon --unlock --components=secrets >/dev/null
+fi
+
+# The UI is rebuilt only when its sources changed: a fresh ui/dist makes
+# cargo rebuild the app (which embeds it).
+if [ ! -f ui/dist/index.html ] ||
+  [ -n "$(find ui/src ui/index.html ui/package.json ui/vite.config.* ui/svelte.config.js ui/tsconfig.json -newer ui/dist/index.html -print -quit 2>/dev/null)" ]; then
+  printf '\n==> building the UI (ui/dist)\n'
+  (cd ui && npm run build --silent)
+else
+  printf '\n==> the UI is up to date (ui/dist)\n'
+fi
 printf '\n==> cargo build --release (server, demo companion, app)\n'
 cargo build --release -p w3mq-server -p w3mq-demo -p w3mq-desktop
 
