@@ -14,6 +14,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
+# The app keeps its key in the OS keychain (the Secret Service). Without a
+# session bus (a bare xvfb-run, ssh), run inside one of our own.
+if [ "${1:-}" != "--server-only" ] && [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${W3MQ_RUN_IN_DBUS:-}" ]; then
+  echo "run.sh: no D-Bus session; starting one for the app"
+  W3MQ_RUN_IN_DBUS=1 exec dbus-run-session -- bash "$0" "$@"
+fi
 bash scripts/setup.sh
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
   export PATH="$HOME/.cargo/bin:$PATH"
@@ -36,12 +42,6 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-# The app keeps its key in the OS keychain (the Secret Service). Without a
-# session bus (a bare xvfb-run, ssh), run inside one of our own.
-if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${W3MQ_RUN_IN_DBUS:-}" ]; then
-  echo "run.sh: no D-Bus session; starting one for the app"
-  W3MQ_RUN_IN_DBUS=1 exec dbus-run-session -- bash "$0" "$@"
-fi
 # Without a Secret Service on it (a minimal desktop, or the bus above), start
 # a GNOME keyring for this run only: its keyring lives in .w3mq-data/keyring/,
 # unlocked with the password "w3mq-local" (a development convenience, not a
