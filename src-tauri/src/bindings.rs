@@ -11,8 +11,9 @@ use ts_rs::{TypeVisitor, TS};
 
 use crate::commands::signatures;
 
-/// The event name the shell emits [`w3mq_core::present::UiEvent`]s on.
-pub const EVENT: &str = "w3mq://event";
+/// The command the UI subscribes to [`w3mq_core::present::UiEvent`]s with:
+/// it takes a `Channel<UiEvent>` (`crate::forward::subscribe`).
+pub const SUBSCRIBE: &str = "subscribe";
 
 /// ts-rs settings: 64-bit integers are JSON numbers here.
 pub fn config() -> ts_rs::Config {
@@ -79,7 +80,7 @@ pub fn generate() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "/** The event the shell emits UiEvents on. */\nexport const EVENT = {EVENT:?};\n\n"
+        "/** The command that takes the Channel<UiEvent> the UI reads events from. */\nexport const SUBSCRIBE = {SUBSCRIBE:?};\n\n"
     ));
     out.push_str(
         "/** Calls a command; rejects with an AppError. */\n\

@@ -54,7 +54,7 @@ macro_rules! commands {
 
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            tauri::generate_handler![$($name,)* crate::forward::subscribe]
         }
 
         /// Every command's TypeScript signature.

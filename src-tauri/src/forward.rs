@@ -1,50 +1,86 @@
-//! Forwards the engine's events to the UI, raises notifications and keeps
-//! the title and tray in step.
+//! Forwards what the core presents to the UI, over the `tauri::ipc::Channel`
+//! the UI subscribed with (ordered, never dropped), raises the
+//! notifications and keeps the title and tray in step. Everything shown is
+//! computed by the core's presenter (`w3mq_core::presenter`).
 
-use tauri::{AppHandle, Emitter, Manager};
+use std::sync::Mutex;
+
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager};
 use tokio::sync::broadcast::error::RecvError;
 use w3mq_core::present::UiEvent;
-use w3mq_core::{Engine, Event};
+use w3mq_core::Engine;
 
-use crate::bindings::EVENT;
 use crate::state::AppState;
+
+/// Where UI events go: the channel of the UI's latest `subscribe`.
+#[derive(Default)]
+pub struct UiSink {
+    channel: Mutex<Option<Channel<UiEvent>>>,
+}
+
+impl UiSink {
+    /// The UI (re)subscribed, for instance after a reload: events go there now.
+    pub fn set(&self, c: Channel<UiEvent>) {
+        if let Ok(mut ch) = self.channel.lock() {
+            *ch = Some(c);
+        }
+    }
+
+    /// Sends one event to the UI, if one listens.
+    pub fn send(&self, e: UiEvent) {
+        let ch = self.channel.lock().ok().and_then(|c| c.clone());
+        if let Some(c) = ch {
+            if let Err(err) = c.send(e) {
+                tracing::warn!("could not send an event to the UI: {err}");
+            }
+        }
+    }
+}
+
+/// `subscribe`: the UI hands over the channel it reads events from.
+#[tauri::command]
+pub fn subscribe(st: tauri::State<'_, AppState>, channel: Channel<UiEvent>) {
+    st.ui.set(channel);
+}
 
 /// Starts the forwarding task.
 pub fn spawn(app: AppHandle, engine: Engine) {
-    let mut rx = engine.events();
     let notifier = crate::notify::Notifier::start(app.clone());
     tauri::async_runtime::spawn(async move {
+        let mut rx = engine.ui_events();
         loop {
-            let e = match rx.recv().await {
-                Ok(e) => e,
+            let batch = match rx.recv().await {
+                Ok(b) => b,
                 Err(RecvError::Lagged(n)) => {
-                    tracing::warn!("the UI fell {n} engine events behind");
+                    tracing::warn!("the shell fell {n} batches behind: the UI resyncs");
+                    app.state::<AppState>().ui.send(UiEvent::Resync);
                     continue;
                 }
                 Err(RecvError::Closed) => break,
             };
             let state = app.state::<AppState>();
-            if let Event::Connection { state: c } = &e {
-                if let Ok(mut cur) = state.connection.lock() {
-                    *cur = c.clone();
+            for ev in batch.events.iter().cloned() {
+                match &ev {
+                    UiEvent::Connection { state: c } => {
+                        if let Ok(mut cur) = state.connection.lock() {
+                            *cur = c.clone();
+                        }
+                    }
+                    UiEvent::UnreadTotal { total } => crate::tray::set_unread(&app, *total),
+                    _ => {}
                 }
-            }
-            let p = engine.present(e).await;
-            for ev in p.ui {
-                if let UiEvent::UnreadTotal { total } = &ev {
-                    crate::tray::set_unread(&app, *total);
-                }
-                if let Err(err) = app.emit(EVENT, ev) {
-                    tracing::warn!("could not emit an event to the UI: {err}");
-                }
+                state.ui.send(ev);
             }
             let enabled = state
                 .settings
                 .lock()
                 .map(|s| s.notifications)
                 .unwrap_or(true);
-            if let (Some(n), true) = (p.notify, enabled) {
-                notifier.raise(n);
+            if enabled {
+                for n in batch.notifications.iter().cloned() {
+                    notifier.raise(n);
+                }
             }
         }
     });

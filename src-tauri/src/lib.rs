@@ -107,6 +107,7 @@ pub fn run() {
                 connection: Mutex::new(ConnectionState::SignedOut),
                 tray,
                 channels: Default::default(),
+                ui: Default::default(),
             });
             forward::spawn(app.handle().clone(), engine);
             if std::env::args().any(|a| a == "--blank") {

@@ -13,12 +13,10 @@
 use std::collections::{HashMap, VecDeque};
 
 use futures::StreamExt;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tokio::sync::mpsc;
 use w3mq_core::present::UiEvent;
 use w3mq_core::view::NotificationView;
-
-use crate::bindings::EVENT;
 
 /// The most notifications shown at once.
 pub const MAX_LIVE: usize = 5;
@@ -45,13 +43,12 @@ pub fn open_room(app: &AppHandle, room_id: String, message_id: Option<String>) {
         let _ = w.unminimize();
         let _ = w.set_focus();
     }
-    let _ = app.emit(
-        EVENT,
-        UiEvent::OpenRoom {
+    app.state::<crate::state::AppState>()
+        .ui
+        .send(UiEvent::OpenRoom {
             room_id,
             message_id,
-        },
-    );
+        });
 }
 
 #[zbus::proxy(

@@ -26,6 +26,8 @@ pub struct AppState {
     pub tray: bool,
     /// The public channels the UI has open.
     pub channels: crate::channels::Channels,
+    /// Where UI events go.
+    pub ui: crate::forward::UiSink,
 }
 
 /// The environment the app proposes: `W3MQ_HTTP` and `W3MQ_MQTT` (comma

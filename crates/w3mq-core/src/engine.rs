@@ -160,16 +160,22 @@ impl Active {
 /// The signed-in account and the tasks that serve it.
 type Running = (Arc<Active>, Vec<JoinHandle<()>>);
 
-struct Inner {
+pub(crate) struct Inner {
     cfg: EngineConfig,
     events: broadcast::Sender<Event>,
     active: tokio::sync::Mutex<Option<Running>>,
+    /// What the UI shows, once the presenter runs (see [`Engine::ui_events`]).
+    ui: std::sync::OnceLock<broadcast::Sender<Arc<crate::presenter::UiBatch>>>,
+    /// How often the presenter read the room list, and how many batches it
+    /// presented (a test reads them).
+    room_list_reads: AtomicU64,
+    pub(crate) batches: AtomicU64,
 }
 
 /// The client engine. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 fn key_entry(address: &str) -> String {
@@ -188,13 +194,58 @@ impl Engine {
                 cfg,
                 events,
                 active: tokio::sync::Mutex::new(None),
+                ui: std::sync::OnceLock::new(),
+                room_list_reads: AtomicU64::new(0),
+                batches: AtomicU64::new(0),
             }),
         }
     }
 
-    /// Subscribes to the event stream.
+    pub(crate) fn from_weak(w: &std::sync::Weak<Inner>) -> Option<Engine> {
+        w.upgrade().map(|inner| Engine { inner })
+    }
+
+    /// The engine's internal event stream, for tools that drive the engine
+    /// directly (tests, the demo companion). A UI uses [`Engine::ui_events`].
+    #[cfg(feature = "raw-events")]
     pub fn events(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    /// What the UI shows, as it changes: one [`crate::presenter::UiBatch`]
+    /// per batch of engine events (see [`crate::presenter`]). The first call
+    /// starts the presenter, so it must run inside a Tokio runtime. A
+    /// receiver that falls behind gets `Lagged`: it should tell its UI to
+    /// resync.
+    pub fn ui_events(&self) -> broadcast::Receiver<Arc<crate::presenter::UiBatch>> {
+        self.inner
+            .ui
+            .get_or_init(|| {
+                let (tx, _) = broadcast::channel(1024);
+                let rx = self.inner.events.subscribe();
+                tokio::spawn(crate::presenter::run(
+                    Arc::downgrade(&self.inner),
+                    rx,
+                    tx.clone(),
+                ));
+                tx
+            })
+            .subscribe()
+    }
+
+    /// The room list, as the presenter reads it (counted).
+    pub(crate) async fn room_list_read(&self) -> Result<Vec<RoomSummary>> {
+        self.inner.room_list_reads.fetch_add(1, Ordering::Relaxed);
+        self.room_list().await
+    }
+
+    /// How many times the presenter has read the room list, and how many
+    /// batches of engine events it has presented.
+    pub fn presenter_stats(&self) -> (u64, u64) {
+        (
+            self.inner.room_list_reads.load(Ordering::Relaxed),
+            self.inner.batches.load(Ordering::Relaxed),
+        )
     }
 
     fn accounts_path(&self) -> PathBuf {

@@ -18,6 +18,7 @@ pub mod key;
 pub mod model;
 pub mod policy;
 pub mod present;
+pub mod presenter;
 pub mod rest;
 pub mod secrets;
 mod session;

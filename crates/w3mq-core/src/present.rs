@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use w3mq_protocol::{Message, OpenSeaItem};
 
-use crate::channel_view::{channel_update, ChannelUpdate};
+use crate::channel_view::ChannelUpdate;
 use crate::engine::Engine;
 use crate::error::{CoreError, Result};
-use crate::events::{ConnectionState, Event};
+use crate::events::ConnectionState;
 use crate::model::{Cursor, SendStatus};
 use crate::view::{
-    message_view, one_line, outbox_view, preview, room_heading, room_view, MessageView,
-    NotificationView, People, RoomKind, RoomView, SearchHitView, PREVIEW_CHARS,
+    message_view, outbox_view, room_view, MessageView, People, RoomView, SearchHitView,
 };
 
 /// Largest page the UI may ask for.
@@ -27,6 +26,22 @@ pub struct UnreadTotal {
     pub unread: u32,
     /// Of those, mentions of me.
     pub mentions: u32,
+}
+
+impl UnreadTotal {
+    /// The totals of a room list.
+    pub fn of(rooms: &[crate::model::RoomSummary]) -> UnreadTotal {
+        let mut t = UnreadTotal::default();
+        for s in rooms {
+            t.unread = t
+                .unread
+                .saturating_add(s.unread.clamp(0, u32::MAX as i64) as u32);
+            t.mentions = t
+                .mentions
+                .saturating_add(s.mentions.clamp(0, u32::MAX as i64) as u32);
+        }
+        t
+    }
 }
 
 /// What the UI is told, one variant per change.
@@ -92,6 +107,9 @@ pub enum UiEvent {
         /// What changed.
         update: ChannelUpdate,
     },
+    /// Events were lost on the way (the UI fell behind): reload what is
+    /// shown (the room list, the totals, the open conversation).
+    Resync,
     /// Open a room at a message (a notification was clicked).
     OpenRoom {
         /// The room.
@@ -101,18 +119,8 @@ pub enum UiEvent {
     },
 }
 
-/// What an engine event means for the shell: events for the UI and, maybe,
-/// a desktop notification.
-#[derive(Debug, Clone, Default)]
-pub struct Presented {
-    /// Events for the UI.
-    pub ui: Vec<UiEvent>,
-    /// A desktop notification to raise.
-    pub notify: Option<NotificationView>,
-}
-
 impl Engine {
-    async fn people(&self, room_id: &str) -> Result<People> {
+    pub(crate) async fn people(&self, room_id: &str) -> Result<People> {
         let me = self.me().await?;
         let room = self.room(room_id).await.ok();
         Ok(People::of_room(&me, room.as_ref()))
@@ -129,7 +137,7 @@ impl Engine {
             .filter(|r| r.to_room_id == m.to_room_id)
     }
 
-    async fn views(&self, msgs: &[Message], people: &People) -> Vec<MessageView> {
+    pub(crate) async fn views(&self, msgs: &[Message], people: &People) -> Vec<MessageView> {
         let mut out = Vec::with_capacity(msgs.len());
         for m in msgs {
             let reply = self.reply_of(m).await;
@@ -283,124 +291,18 @@ impl Engine {
 
     /// Unread totals over all rooms.
     pub async fn unread_total(&self) -> Result<UnreadTotal> {
-        let mut t = UnreadTotal::default();
-        for s in self.room_list().await? {
-            t.unread = t
-                .unread
-                .saturating_add(s.unread.clamp(0, u32::MAX as i64) as u32);
-            t.mentions = t
-                .mentions
-                .saturating_add(s.mentions.clamp(0, u32::MAX as i64) as u32);
-        }
-        Ok(t)
-    }
-
-    /// What an engine event means for the UI and for notifications.
-    pub async fn present(&self, e: Event) -> Presented {
-        let mut p = Presented::default();
-        match e {
-            Event::Messages { messages } => {
-                let mut by_room: Vec<(String, Vec<Message>)> = Vec::new();
-                for m in messages {
-                    match by_room.last_mut() {
-                        Some((r, v)) if *r == m.to_room_id => v.push(m),
-                        _ => by_room.push((m.to_room_id.clone(), vec![m])),
-                    }
-                }
-                let mut views = Vec::new();
-                for (room, msgs) in by_room {
-                    if let Ok(people) = self.people(&room).await {
-                        views.extend(self.views(&msgs, &people).await);
-                    }
-                }
-                p.ui.push(UiEvent::Messages { messages: views });
-            }
-            Event::RoomUpdated { summary } => {
-                if let Ok(me) = self.me().await {
-                    let people = People::of_room(&me, Some(&summary.room));
-                    let latest = summary
-                        .latest
-                        .as_ref()
-                        .map(|m| message_view(m, &people, SendStatus::Sent, None, None));
-                    p.ui.push(UiEvent::RoomUpdated {
-                        room: Box::new(room_view(&summary, &me, latest)),
-                    });
-                }
-                if let Ok(total) = self.unread_total().await {
-                    p.ui.push(UiEvent::UnreadTotal { total });
-                }
-            }
-            Event::RoomRemoved { room_id } => {
-                p.ui.push(UiEvent::RoomRemoved { room_id });
-                if let Ok(total) = self.unread_total().await {
-                    p.ui.push(UiEvent::UnreadTotal { total });
-                }
-            }
-            Event::MessagesDeleted { room_id, ids } => {
-                p.ui.push(UiEvent::MessagesDeleted { room_id, ids })
-            }
-            Event::RoomCleared { room_id } => p.ui.push(UiEvent::RoomCleared { room_id }),
-            Event::Connection { state } => p.ui.push(UiEvent::Connection { state }),
-            Event::SendStatus {
-                client_msg_id,
-                room_id,
-                id,
-                ..
-            } => {
-                if let Some(v) = self.send_status_view(&room_id, &client_msg_id, id).await {
-                    p.ui.push(UiEvent::SendStatus {
-                        message: Box::new(v),
-                    });
-                }
-            }
-            Event::OutboxDiscarded {
-                client_msg_id,
-                room_id,
-            } => p.ui.push(UiEvent::OutboxDiscarded {
-                client_msg_id,
-                room_id,
-            }),
-            Event::Channel { room_id, event } => {
-                let me = self.me().await.unwrap_or_default();
-                if let Some(update) = channel_update(&event, &me) {
-                    p.ui.push(UiEvent::Channel { room_id, update });
-                }
-            }
-            Event::Notify {
-                room_id, message, ..
-            } => {
-                if let Ok(me) = self.me().await {
-                    // One cached room: its members name the sender, its heading titles it.
-                    let room = self.room(&room_id).await.ok();
-                    let sender = People::of_room(&me, room.as_ref()).name(&message.from_uid);
-                    let title = match room.map(|r| room_heading(&r, &me)) {
-                        Some((kind, room_title, ..)) if kind != RoomKind::Direct => {
-                            format!("{sender} in {room_title}")
-                        }
-                        _ => sender,
-                    };
-                    let body = preview(&message);
-                    p.notify = Some(NotificationView {
-                        room_id,
-                        message_id: message.id.clone(),
-                        title: one_line(&title, 80),
-                        body: one_line(&body, PREVIEW_CHARS),
-                    });
-                }
-            }
-        }
-        p
+        Ok(UnreadTotal::of(&self.room_list().await?))
     }
 
     /// My message's view after a status change: the outbox entry while it
     /// is pending or failed, the stored message once sent.
-    async fn send_status_view(
+    pub(crate) async fn send_status_view(
         &self,
         room_id: &str,
         client_msg_id: &str,
         id: Option<String>,
+        people: &People,
     ) -> Option<MessageView> {
-        let people = self.people(room_id).await.ok()?;
         if let Some(e) = self
             .outbox(room_id)
             .await
@@ -408,11 +310,11 @@ impl Engine {
             .into_iter()
             .find(|e| e.client_msg_id == client_msg_id)
         {
-            return Some(outbox_view(&e, &people, None));
+            return Some(outbox_view(&e, people, None));
         }
         let m = self.message(&id?).await.ok()??;
         let reply = self.reply_of(&m).await;
-        let mut v = message_view(&m, &people, SendStatus::Sent, None, reply.as_ref());
+        let mut v = message_view(&m, people, SendStatus::Sent, None, reply.as_ref());
         v.key = client_msg_id.to_owned();
         Some(v)
     }

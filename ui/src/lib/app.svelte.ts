@@ -103,6 +103,20 @@ export class AppState {
     requestAnimationFrame(() => requestAnimationFrame(() => this.cmds.first_paint(performance.now()).catch(() => {})));
   }
 
+  /** Events were lost on the way: reload what is shown from Rust. */
+  async resync(): Promise<void> {
+    if (!this.account) return;
+    const [rooms, conn, total] = await Promise.all([
+      this.cmds.rooms(),
+      this.cmds.connection(),
+      this.cmds.unread_total(),
+    ]);
+    this.rooms = rooms;
+    this.connection = conn;
+    this.total = total;
+    await this.conv?.loadLatest().catch((e) => (this.error = errorText(e)));
+  }
+
   async signOut(): Promise<void> {
     this.closeRoomChannel();
     await this.cmds.sign_out();
@@ -144,6 +158,9 @@ export class AppState {
         break;
       case "open_room":
         void this.openRoom(e.room_id, e.message_id);
+        break;
+      case "resync":
+        void this.resync();
         break;
       case "channel":
         this.channel?.apply(e);

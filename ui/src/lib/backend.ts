@@ -1,7 +1,7 @@
 // The one seam between the UI and Rust. Everything the UI asks of the app goes
 // through a Backend: typed commands (from the generated bindings) and the
 // stream of UiEvents. Nothing else in the UI imports @tauri-apps.
-import { commands, EVENT, type AppError, type Commands, type Invoke, type UiEvent } from "./bindings";
+import { commands, SUBSCRIBE, type AppError, type Commands, type Invoke, type UiEvent } from "./bindings";
 
 export type { Commands };
 
@@ -14,14 +14,26 @@ export interface Backend {
 /** The real backend: Tauri's IPC. Loaded lazily so the browser build does not need Tauri. */
 export async function tauriBackend(): Promise<Backend> {
   const core = await import("@tauri-apps/api/core");
-  const event = await import("@tauri-apps/api/event");
   const invoke: Invoke = <T>(cmd: string, args: Record<string, unknown>) =>
     core.invoke<T>(cmd, args).catch((e: unknown) => {
       throw toAppError(e);
     });
   return {
     commands: commands(invoke),
-    listen: (h) => event.listen<UiEvent>(EVENT, (e) => h(e.payload)),
+    // Events come over a Channel (ordered, never dropped); subscribing again
+    // (a reload) replaces the one Rust sends to. UiEvent "resync" says what
+    // was shown must be reloaded.
+    listen: async (h) => {
+      let on = true;
+      const channel = new core.Channel<UiEvent>();
+      channel.onmessage = (e) => {
+        if (on) h(e);
+      };
+      await core.invoke(SUBSCRIBE, { channel });
+      return () => {
+        on = false;
+      };
+    },
   };
 }
 

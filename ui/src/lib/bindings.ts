@@ -852,7 +852,7 @@ room_id: string,
 /**
  * What changed.
  */
-update: ChannelUpdate, } | { "type": "open_room", 
+update: ChannelUpdate, } | { "type": "resync" } | { "type": "open_room", 
 /**
  * The room.
  */
@@ -908,8 +908,8 @@ avatar_url: string,
  */
 socials: Array<Social>, };
 
-/** The event the shell emits UiEvents on. */
-export const EVENT = "w3mq://event";
+/** The command that takes the Channel<UiEvent> the UI reads events from. */
+export const SUBSCRIBE = "subscribe";
 
 /** Calls a command; rejects with an AppError. */
 export type Invoke = <T>(cmd: string, args: Record<string, unknown>) => Promise<T>;
