@@ -4,15 +4,16 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use w3mq_protocol::{
     validate_message, Message, MsgType, ObjectId, OpenSeaItem, Room, SwapCard, User,
 };
 
+use crate::account::{Account, AccountParts};
 use crate::cache::Cache;
 use crate::channel::{self, ChannelClient};
 use crate::env::Environment;
@@ -20,10 +21,9 @@ use crate::error::{CoreError, Result};
 use crate::events::{ConnectionState, Event};
 use crate::key::Key;
 use crate::model::{Cursor, NotifyMode, OutboxEntry, RoomSummary, SearchHit, SendStatus};
-use crate::policy::{default_mode, Focus};
+use crate::policy::Focus;
 use crate::rest::Rest;
 use crate::secrets::SecretStore;
-use crate::session;
 
 /// How the engine is set up.
 #[derive(Clone)]
@@ -76,89 +76,8 @@ struct AccountList {
     accounts: Vec<AccountInfo>,
 }
 
-/// The live parts of a signed-in account.
-pub(crate) struct Active {
-    pub me: String,
-    pub address: String,
-    pub env: Environment,
-    pub device: String,
-    pub rest: Rest,
-    pub cache: Cache,
-    pub secrets: Arc<dyn SecretStore>,
-    pub events: broadcast::Sender<Event>,
-    pub client: Mutex<Option<rumqttc::AsyncClient>>,
-    pub rooms: Mutex<HashSet<String>>,
-    pub focus: Mutex<Focus>,
-    pub dropped: AtomicU64,
-    /// Unix nanoseconds of the latest CONNACK (0 before the first).
-    pub online_since: std::sync::atomic::AtomicI64,
-    pub backfilling: Mutex<HashSet<String>>,
-    pub incoming: mpsc::Sender<(String, bytes::Bytes)>,
-    pub stop: watch::Sender<bool>,
-    /// Rooms of each SUBSCRIBE handed to the client, in order, until the
-    /// event loop writes it and names its packet id.
-    pub sub_queue: tokio::sync::Mutex<std::collections::VecDeque<Vec<String>>>,
-    /// Rooms of each SUBSCRIBE written, by packet id, until its SUBACK.
-    pub sub_pkids: Mutex<std::collections::HashMap<u16, Vec<String>>>,
-}
-
-impl Active {
-    pub fn emit(&self, e: Event) {
-        let _ = self.events.send(e);
-    }
-
-    /// Publishes a message on my `msg/` topic if connected.
-    pub async fn publish(&self, m: &Message) -> bool {
-        let client = self.client.lock().ok().and_then(|c| c.clone());
-        let Some(c) = client else { return false };
-        let Ok(body) = serde_json::to_vec(m) else {
-            return false;
-        };
-        c.publish(
-            format!("msg/{}", self.me),
-            rumqttc::QoS::AtLeastOnce,
-            false,
-            body,
-        )
-        .await
-        .is_ok()
-    }
-
-    /// Emits the current summary of each room.
-    pub async fn emit_rooms(&self, rooms: &HashSet<String>) {
-        if rooms.is_empty() {
-            return;
-        }
-        match self.cache.room_list().await {
-            Ok(list) => {
-                for summary in list.into_iter().filter(|s| rooms.contains(&s.room.room_id)) {
-                    self.emit(Event::RoomUpdated {
-                        summary: Box::new(summary),
-                    });
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "room list failed"),
-        }
-    }
-
-    /// Stores a room, giving a new one its default notification setting.
-    pub async fn store_room(&self, room: &Room) -> Result<()> {
-        let known = self.cache.room(&room.room_id).await?.is_some();
-        self.cache.upsert_room(room).await?;
-        if !known {
-            self.cache
-                .set_notify_mode(&room.room_id, default_mode(room.is_1v1))
-                .await?;
-        }
-        if let Ok(mut r) = self.rooms.lock() {
-            r.insert(room.room_id.clone());
-        }
-        Ok(())
-    }
-}
-
 /// The signed-in account and the tasks that serve it.
-type Running = (Arc<Active>, Vec<JoinHandle<()>>);
+type Running = (Arc<Account>, Vec<JoinHandle<()>>);
 
 pub(crate) struct Inner {
     cfg: EngineConfig,
@@ -271,7 +190,7 @@ impl Engine {
         Ok(())
     }
 
-    async fn active(&self) -> Result<Arc<Active>> {
+    async fn active(&self) -> Result<Arc<Account>> {
         self.inner
             .active
             .lock()
@@ -376,7 +295,7 @@ impl Engine {
     async fn stop_active(&self) {
         let taken = self.inner.active.lock().await.take();
         if let Some((a, tasks)) = taken {
-            let _ = a.stop.send(true);
+            a.stop();
             for t in tasks {
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
             }
@@ -394,34 +313,26 @@ impl Engine {
             }
         }
         let rooms: HashSet<String> = cache.room_ids().await?.into_iter().collect();
-        let (in_tx, in_rx) = mpsc::channel(10_000);
-        let (stop, _) = watch::channel(false);
-        let active = Arc::new(Active {
+        let (frames_tx, frames_rx) = mpsc::channel(10_000);
+        let (sync, inbox) = crate::sync::mailbox();
+        let active = Arc::new(Account::new(AccountParts {
             me: info.user_id.clone(),
             address: info.address.clone(),
             env: info.env.clone(),
-            device: crate::install::client_suffix(
+            client_suffix: crate::install::client_suffix(
                 &self.inner.cfg.data_dir,
                 &self.inner.cfg.device,
             )?,
             rest,
             cache,
             secrets: self.inner.cfg.secrets.clone(),
+            sync,
             events: self.inner.events.clone(),
-            client: Mutex::new(None),
-            rooms: Mutex::new(rooms),
-            focus: Mutex::new(Focus::default()),
-            dropped: AtomicU64::new(0),
-            online_since: std::sync::atomic::AtomicI64::new(0),
-            backfilling: Mutex::new(HashSet::new()),
-            incoming: in_tx,
-            stop,
-            sub_queue: tokio::sync::Mutex::new(Default::default()),
-            sub_pkids: Mutex::new(Default::default()),
-        });
+            rooms,
+        }));
         let tasks = vec![
-            tokio::spawn(session::run(active.clone())),
-            tokio::spawn(session::ingest_worker(active.clone(), in_rx)),
+            tokio::spawn(crate::sync::run(active.clone(), inbox, frames_tx)),
+            tokio::spawn(crate::ingest::ingest_worker(active.clone(), frames_rx)),
         ];
         *self.inner.active.lock().await = Some((active, tasks));
         Ok(())
@@ -505,7 +416,7 @@ impl Engine {
             seq: None,
             error: None,
         });
-        if a.publish(&entry.message).await {
+        if a.sync.publish(&entry.message).await {
             a.cache.outbox_attempted(&entry.client_msg_id).await?;
         }
         Ok(entry)
@@ -527,7 +438,7 @@ impl Engine {
             seq: None,
             error: None,
         });
-        if a.publish(&e.message).await {
+        if a.sync.publish(&e.message).await {
             a.cache.outbox_attempted(&e.client_msg_id).await?;
         }
         Ok(e)
@@ -611,12 +522,10 @@ impl Engine {
     /// Tells the engine what the user is looking at (for notifications).
     pub async fn set_focus(&self, room_id: Option<String>, window_focused: bool) -> Result<()> {
         let a = self.active().await?;
-        if let Ok(mut f) = a.focus.lock() {
-            *f = Focus {
-                room_id,
-                window_focused,
-            };
-        }
+        a.set_focus(Focus {
+            room_id,
+            window_focused,
+        });
         Ok(())
     }
 
@@ -632,14 +541,14 @@ impl Engine {
     pub async fn create_room(&self, user_ids: &[String]) -> Result<Room> {
         let a = self.active().await?;
         let id = a.rest.create_room(user_ids).await?;
-        session::adopt_room(&a, &id).await
+        crate::ingest::adopt_room(&a, &id).await
     }
 
     /// Joins (or creates) a collection room by slug.
     pub async fn join_collection(&self, slug: &str, name: &str, cover: &str) -> Result<Room> {
         let a = self.active().await?;
         let id = a.rest.join_collection(slug, name, cover).await?;
-        session::adopt_room(&a, &id).await
+        crate::ingest::adopt_room(&a, &id).await
     }
 
     /// Adds members to a room.
@@ -655,14 +564,14 @@ impl Engine {
     pub async fn leave_room(&self, room_id: &str) -> Result<()> {
         let a = self.active().await?;
         a.rest.leave(room_id).await?;
-        session::drop_room(&a, room_id).await;
+        crate::ingest::drop_room(&a, room_id).await;
         Ok(())
     }
 
     /// Refreshes a room's info and members from the server.
     pub async fn refresh_room(&self, room_id: &str) -> Result<Room> {
         let a = self.active().await?;
-        session::adopt_room(&a, room_id).await
+        crate::ingest::adopt_room(&a, room_id).await
     }
 
     /// Opens the public channel of a collection room (PROTOCOL.md section
@@ -722,7 +631,7 @@ impl Engine {
     pub async fn start_thread(&self, msg_id: &str, item: Option<OpenSeaItem>) -> Result<Message> {
         let a = self.active().await?;
         let root = a.rest.create_thread(msg_id, item.as_ref()).await?;
-        session::absorb(&a, vec![root.clone()], false).await;
+        crate::ingest::absorb(&a, vec![root.clone()], false).await;
         a.emit(Event::Messages {
             messages: vec![root.clone()],
         });
@@ -731,7 +640,7 @@ impl Engine {
 
     /// Frames from the network that were dropped as malformed or foreign.
     pub async fn dropped_frames(&self) -> Result<u64> {
-        Ok(self.active().await?.dropped.load(Ordering::Relaxed))
+        Ok(self.active().await?.dropped())
     }
 
     /// A cached message by id.

@@ -4,6 +4,7 @@
 //! The shell creates one [`Engine`], listens to [`Engine::events`], and calls
 //! its methods; every count, order and send status is computed here.
 
+pub(crate) mod account;
 pub mod backoff;
 pub mod cache;
 pub mod channel;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod env;
 pub mod error;
 pub mod events;
+pub(crate) mod ingest;
 pub mod install;
 pub mod key;
 pub mod model;
@@ -21,7 +23,8 @@ pub mod present;
 pub mod presenter;
 pub mod rest;
 pub mod secrets;
-mod session;
+pub(crate) mod sync;
+pub(crate) mod token;
 pub mod view;
 
 pub use engine::{AccountInfo, Draft, Engine, EngineConfig};

@@ -9,9 +9,9 @@ use tokio::sync::{broadcast, watch};
 use w3mq_protocol::{is_object_id, RoomEvent};
 
 use super::{ChannelEvent, WeakChannel};
-use crate::engine::Active;
+use crate::account::Account;
 use crate::events::Event;
-use crate::session;
+use crate::ingest;
 
 /// Resolves once the account is signed out or stopped (never without one).
 async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
@@ -26,12 +26,12 @@ async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
 /// Forwards until the channel is closed; closes it when the account stops.
 pub(crate) async fn forward(
     events: broadcast::Sender<Event>,
-    account: Option<Arc<Active>>,
+    account: Option<Arc<Account>>,
     channel_id: String,
     channel: WeakChannel,
     mut rx: broadcast::Receiver<ChannelEvent>,
 ) {
-    let mut stop = account.as_ref().map(|a| a.stop.subscribe());
+    let mut stop = account.as_ref().map(|a| a.stop_signal());
     let mut room_id = channel_id;
     loop {
         let ev = tokio::select! {
@@ -66,7 +66,7 @@ pub(crate) async fn forward(
 }
 
 /// What the account's cache keeps of a channel event.
-async fn apply(a: &Arc<Active>, room_id: &str, ev: &ChannelEvent) {
+async fn apply(a: &Arc<Account>, room_id: &str, ev: &ChannelEvent) {
     if !is_object_id(room_id) {
         return;
     }
@@ -78,24 +78,24 @@ async fn apply(a: &Arc<Active>, room_id: &str, ev: &ChannelEvent) {
                 && is_object_id(&message.id)
                 && is_object_id(&message.user_id) =>
         {
-            session::absorb(a, vec![message.to_message(room_id)], false).await;
+            ingest::absorb(a, vec![message.to_message(room_id)], false).await;
         }
         ChannelEvent::MessageDeleted { id } => {
             let ev = RoomEvent::MessagesDeleted {
                 room_id: room,
                 ids: vec![id.clone()],
             };
-            session::on_room_event(a, room_id, ev).await;
+            ingest::on_room_event(a, room_id, ev).await;
         }
         ChannelEvent::UserPurged { ids, .. } if !ids.is_empty() => {
             let ev = RoomEvent::MessagesDeleted {
                 room_id: room,
                 ids: ids.clone(),
             };
-            session::on_room_event(a, room_id, ev).await;
+            ingest::on_room_event(a, room_id, ev).await;
         }
         ChannelEvent::MessagesCleared => {
-            session::on_room_event(a, room_id, RoomEvent::RoomCleared { room_id: room }).await;
+            ingest::on_room_event(a, room_id, RoomEvent::RoomCleared { room_id: room }).await;
         }
         _ => {}
     }
