@@ -9,8 +9,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use ts_rs::{TypeVisitor, TS};
 
-use crate::commands::signatures;
-
 /// The command the UI subscribes to [`w3mq_core::present::UiEvent`]s with:
 /// it takes a `Channel<UiEvent>` (`crate::forward::subscribe`).
 pub const SUBSCRIBE: &str = "subscribe";
@@ -61,9 +59,22 @@ impl TypeVisitor for Collect {
     }
 }
 
-/// The whole of `bindings.ts`.
-pub fn generate() -> String {
-    let sigs = signatures();
+/// A command's TypeScript signature (the `commands!` list makes them).
+pub struct Signature {
+    /// The command's name.
+    pub name: &'static str,
+    /// Its doc comment.
+    pub doc: &'static str,
+    /// Argument names and TypeScript types.
+    pub args: Vec<(&'static str, String)>,
+    /// The TypeScript type it resolves to.
+    pub ret: String,
+    /// Visits the argument and return types (to declare them).
+    pub visit: fn(&mut Collect),
+}
+
+/// The whole of `bindings.ts`, for the commands `sigs`.
+pub fn generate(sigs: Vec<Signature>) -> String {
     let mut c = Collect::new();
     c.add::<w3mq_core::present::UiEvent>();
     c.add::<crate::error::AppError>();
@@ -113,11 +124,12 @@ pub fn generate() -> String {
 #[cfg(test)]
 mod tests {
     use super::generate;
+    use crate::commands::signatures;
 
     #[test]
     fn bindings_are_fresh() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings.ts");
-        let want = generate();
+        let want = generate(signatures());
         if std::env::var_os("W3MQ_WRITE_BINDINGS").is_some() {
             std::fs::write(&path, &want).expect("write bindings.ts");
         }

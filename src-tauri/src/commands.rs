@@ -20,19 +20,7 @@ use crate::error::{AppError, CmdResult};
 use crate::settings::{self, Settings};
 use crate::state::{AccountView, AppInfo, AppState, KeyInput};
 
-/// A command's TypeScript signature.
-pub struct Signature {
-    /// The command's name.
-    pub name: &'static str,
-    /// Its doc comment.
-    pub doc: &'static str,
-    /// Argument names and TypeScript types.
-    pub args: Vec<(&'static str, String)>,
-    /// The TypeScript type it resolves to.
-    pub ret: String,
-    /// Visits the argument and return types (to declare them).
-    pub visit: fn(&mut crate::bindings::Collect),
-}
+use crate::bindings::Signature;
 
 macro_rules! commands {
     ($(
@@ -54,7 +42,7 @@ macro_rules! commands {
 
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name,)* crate::forward::subscribe]
+            tauri::generate_handler![$($name,)* subscribe]
         }
 
         /// Every command's TypeScript signature.
@@ -372,4 +360,13 @@ commands! {
         }
         Ok(())
     }
+}
+
+/// `subscribe`: the UI hands over the channel it reads events from.
+#[tauri::command]
+pub fn subscribe(
+    st: State<'_, AppState>,
+    channel: tauri::ipc::Channel<w3mq_core::present::UiEvent>,
+) {
+    st.ui.set(channel);
 }

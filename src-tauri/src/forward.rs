@@ -3,46 +3,12 @@
 //! notifications and keeps the title and tray in step. Everything shown is
 //! computed by the core's presenter (`w3mq_core::presenter`).
 
-use std::sync::Mutex;
-
-use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use tokio::sync::broadcast::error::RecvError;
 use w3mq_core::present::UiEvent;
 use w3mq_core::Engine;
 
 use crate::state::AppState;
-
-/// Where UI events go: the channel of the UI's latest `subscribe`.
-#[derive(Default)]
-pub struct UiSink {
-    channel: Mutex<Option<Channel<UiEvent>>>,
-}
-
-impl UiSink {
-    /// The UI (re)subscribed, for instance after a reload: events go there now.
-    pub fn set(&self, c: Channel<UiEvent>) {
-        if let Ok(mut ch) = self.channel.lock() {
-            *ch = Some(c);
-        }
-    }
-
-    /// Sends one event to the UI, if one listens.
-    pub fn send(&self, e: UiEvent) {
-        let ch = self.channel.lock().ok().and_then(|c| c.clone());
-        if let Some(c) = ch {
-            if let Err(err) = c.send(e) {
-                tracing::warn!("could not send an event to the UI: {err}");
-            }
-        }
-    }
-}
-
-/// `subscribe`: the UI hands over the channel it reads events from.
-#[tauri::command]
-pub fn subscribe(st: tauri::State<'_, AppState>, channel: Channel<UiEvent>) {
-    st.ui.set(channel);
-}
 
 /// Starts the forwarding task.
 pub fn spawn(app: AppHandle, engine: Engine) {

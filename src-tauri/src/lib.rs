@@ -17,6 +17,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod tray;
+pub mod ui_sink;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

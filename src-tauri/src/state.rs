@@ -27,7 +27,7 @@ pub struct AppState {
     /// The public channels the UI has open.
     pub channels: crate::channels::Channels,
     /// Where UI events go.
-    pub ui: crate::forward::UiSink,
+    pub ui: crate::ui_sink::UiSink,
 }
 
 /// The environment the app proposes: `W3MQ_HTTP` and `W3MQ_MQTT` (comma

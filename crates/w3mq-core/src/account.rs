@@ -21,7 +21,7 @@ use crate::events::Event;
 use crate::policy::{default_mode, Focus};
 use crate::rest::Rest;
 use crate::secrets::SecretStore;
-use crate::sync::SyncHandle;
+use crate::sync::mailbox::SyncHandle;
 
 /// The signed-in account.
 pub(crate) struct Account {

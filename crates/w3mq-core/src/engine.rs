@@ -314,7 +314,7 @@ impl Engine {
         }
         let rooms: HashSet<String> = cache.room_ids().await?.into_iter().collect();
         let (frames_tx, frames_rx) = mpsc::channel(10_000);
-        let (sync, inbox) = crate::sync::mailbox();
+        let (sync, inbox) = crate::sync::mailbox::mailbox();
         let active = Arc::new(Account::new(AccountParts {
             me: info.user_id.clone(),
             address: info.address.clone(),

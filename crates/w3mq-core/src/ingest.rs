@@ -17,8 +17,9 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::model::SendStatus;
 use crate::policy::decide;
-use crate::sync::MAX_FRAME;
 
+/// Largest frame taken from the network.
+pub(crate) const MAX_FRAME: usize = 256 * 1024;
 /// Messages fetched per catch-up request.
 const CATCH_UP_PAGE: i64 = 100;
 /// Most frames taken into one cache transaction.

@@ -110,15 +110,6 @@ pub struct OpenSeaItem {
     pub image_url: String,
 }
 
-impl OpenSeaItem {
-    /// Checks the fields as the acceptance rules do for an item thread.
-    pub fn check(&self) -> Result<(), crate::Rejection> {
-        let mut m = Message::default();
-        m.set_item(self.clone());
-        crate::validate::check_opensea_item(&m)
-    }
-}
-
 /// The typed contents of a message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MsgContents {

@@ -276,6 +276,15 @@ pub(crate) fn check_opensea_item(m: &Message) -> Result<(), Rejection> {
     Ok(())
 }
 
+impl crate::message::OpenSeaItem {
+    /// Checks the fields as the acceptance rules do for an item thread.
+    pub fn check(&self) -> Result<(), Rejection> {
+        let mut m = Message::default();
+        m.set_item(self.clone());
+        check_opensea_item(&m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,22 +36,10 @@ use rmqtt::types::{
 use w3mq_protocol::Topic;
 
 use crate::auth::Auth;
+use crate::bus::Bus;
 use crate::metrics::Metrics;
 use crate::router::RouterHandle;
 use crate::store::Store;
-
-/// How the router and the REST handlers reach connected clients. A cluster
-/// of nodes would implement it over NATS, forwarding to each node's broker.
-#[async_trait]
-pub trait Bus: Send + Sync + 'static {
-    /// Publishes `payload` (QoS 1) to every subscriber of `topic`.
-    async fn publish(&self, topic: &str, payload: Bytes);
-    /// Ends `user_id`'s live subscriptions to `room_id`'s topics.
-    async fn revoke(&self, user_id: &str, room_id: &str);
-    /// Disconnects the MQTT connections that signed in with a token of
-    /// session `sid` (a sign-out).
-    async fn end_session(&self, sid: &str);
-}
 
 /// The longest client id suffix after `<user_id>-`.
 pub const MAX_CLIENT_ID_SUFFIX: usize = 64;

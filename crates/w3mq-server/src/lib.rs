@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod broker;
+pub mod bus;
 pub mod channel;
 pub mod config;
 pub mod http;
@@ -21,7 +22,8 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::auth::Auth;
-use crate::broker::{BrokerConfig, Bus, RmqttBus};
+use crate::broker::{BrokerConfig, RmqttBus};
+use crate::bus::Bus;
 use crate::channel::{Hub, HubConfig};
 use crate::config::Config;
 use crate::metrics::Metrics;

@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use super::render::roles;
 use super::{socket, Hub};
-use crate::http::{bearer, ApiError, AppState};
+use crate::auth::Auth;
+use crate::http::extract::{bearer, ApiError};
 
 /// The largest packet a socket takes.
 pub const MAX_FRAME: usize = 128 * 1024;
@@ -44,10 +45,19 @@ pub struct ChatsInfo {
     pub permissions: Vec<&'static str>,
 }
 
+/// What `GET /api/v1/chats` needs: the channels and the sign-in.
+#[derive(Clone)]
+pub struct ChatsState {
+    /// The channels.
+    pub hub: Arc<Hub>,
+    /// Token checks.
+    pub auth: Arc<Auth>,
+}
+
 /// `GET /api/v1/chats/<channel>`: the channel is a collection room's id or
 /// slug (404 otherwise). A missing or invalid token reads only.
 pub async fn chats(
-    State(s): State<AppState>,
+    State(s): State<ChatsState>,
     headers: HeaderMap,
     Path(channel_id): Path<String>,
 ) -> Result<Json<ChatsInfo>, ApiError> {

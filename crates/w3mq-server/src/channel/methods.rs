@@ -4,11 +4,12 @@
 use serde_json::{json, Value};
 use w3mq_protocol::{Message, ObjectId, Rejection, Room, MAX_PAYLOAD_BYTES};
 
+use super::packet::to_value;
 use super::packet::{Args, Fail, Method};
 use super::render::{self, UserRef};
-use super::socket::{Joined, Member, Session};
+use super::session::{leave, Joined, Member, Session};
 use super::{moderation, poll, Hub};
-use crate::router::announce_added;
+use crate::bus::announce_added;
 use crate::store::{After, Page};
 
 /// Runs a method: its reply's data, or its error.
@@ -91,25 +92,6 @@ async fn join(hub: &Hub, room: &Room, user_id: &str) -> Result<Member, Fail> {
         .await?;
     announce_added(hub.bus.as_ref(), &room.room_id, &added).await;
     Ok(UserRef::of(room, &user))
-}
-
-/// Leaves the joined channel, if any: `UserLeave` for a signed-in socket.
-pub fn leave(s: &mut Session) {
-    s.events = None;
-    if let Some(Joined {
-        channel,
-        member: Some(m),
-    }) = s.joined.take()
-    {
-        channel.emit(
-            "UserLeave",
-            &json!({
-                "originatingChannel": channel.room_id,
-                "username": m.user_name,
-                "id": m.user_id,
-            }),
-        );
-    }
 }
 
 /// A chat text: not blank, and small enough to be a message.
@@ -223,9 +205,4 @@ fn opt_out(s: &mut Session, a: Args<'_>) -> Result<Value, Fail> {
     }
     s.opted_out.extend(names);
     Ok(Value::Null)
-}
-
-/// Serializes reply data.
-pub fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Fail> {
-    serde_json::to_value(v).map_err(|_| Fail::Internal)
 }

@@ -9,7 +9,8 @@
 //! events.
 //!
 //! - [`http`]: `GET /api/v1/chats/<channel>` and the WebSocket upgrade.
-//! - [`socket`]: one connection: the welcome, packets in, events out.
+//! - [`socket`]: one connection: the welcome, packets in, events out;
+//!   [`session`]: what a socket knows about itself.
 //! - [`methods`], [`moderation`], [`poll`]: the methods.
 //! - [`render`]: stored messages as `ChatMessage` data.
 //! - [`packet`]: the wire packets and error codes; [`authkey`]: the keys.
@@ -21,6 +22,7 @@ pub mod moderation;
 pub mod packet;
 pub mod poll;
 pub mod render;
+pub mod session;
 pub mod socket;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,7 +34,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, watch};
 use w3mq_protocol::{is_object_id, Message, Room};
 
-use crate::broker::Bus;
+use crate::bus::Bus;
 use crate::ratelimit::RateLimiter;
 use crate::router::{AcceptedHook, RouterHandle};
 use crate::store::Store;
@@ -112,7 +114,7 @@ pub struct HubConfig {
     /// The node's timeouts (shared with the router).
     pub timeouts: Arc<Timeouts>,
     /// Client addresses and the per-address WebSocket cap.
-    pub peers: Arc<crate::http::Peers>,
+    pub peers: Arc<crate::http::peers::Peers>,
     /// A socket that sends nothing (not even a `ping`) for this long is
     /// closed (clients ping every 15 s).
     pub idle_timeout: std::time::Duration,
@@ -133,7 +135,7 @@ pub struct Hub {
     /// Issued authkeys.
     pub authkeys: authkey::AuthKeys,
     /// Client addresses and the per-address WebSocket cap.
-    pub peers: Arc<crate::http::Peers>,
+    pub peers: Arc<crate::http::peers::Peers>,
     /// See [`HubConfig::idle_timeout`].
     pub idle_timeout: std::time::Duration,
     channels: Arc<DashMap<String, Arc<Channel>>>,

@@ -12,9 +12,9 @@ use w3mq_protocol::{is_object_id, Room, RoomEvent, User};
 
 use super::packet::{Args, Fail};
 use super::render::{self, UserRef};
-use super::socket::Session;
+use super::session::Session;
 use super::Hub;
-use crate::router::send_room_event;
+use crate::bus::send_room_event;
 use crate::store::Deletion;
 
 /// The longest timeout.

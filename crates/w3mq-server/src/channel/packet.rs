@@ -166,6 +166,11 @@ impl<'a> Args<'a> {
     }
 }
 
+/// Serializes reply data.
+pub fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Fail> {
+    serde_json::to_value(v).map_err(|_| Fail::Internal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,10 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::methods::to_value;
-use super::packet::{Args, Fail};
+use super::packet::{to_value, Args, Fail};
 use super::render::UserRef;
-use super::socket::Session;
+use super::session::Session;
 use super::Channel;
 
 /// The longest poll.

@@ -10,69 +10,8 @@ use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::packet::{self, Fail};
-use super::render::UserRef;
-use super::{methods, Channel, Hub, Outgoing};
-
-/// A signed-in socket's user in its channel.
-pub type Member = UserRef;
-
-/// The channel a socket joined with `auth`, and as whom.
-pub struct Joined {
-    /// The channel.
-    pub channel: Arc<Channel>,
-    /// The signed-in user; `None` for an anonymous (read-only) socket.
-    pub member: Option<Member>,
-}
-
-/// What a socket knows about itself.
-pub struct Session {
-    /// The connection's number (its rate-limit key).
-    pub conn: u64,
-    /// Set by `auth`.
-    pub joined: Option<Joined>,
-    /// The channel's events, once joined.
-    pub events: Option<broadcast::Receiver<Arc<Outgoing>>>,
-    /// Events the client asked not to get (`optOutEvents`).
-    pub opted_out: HashSet<String>,
-}
-
-impl Session {
-    /// The joined channel, or `UACCESS`.
-    pub fn joined(&self) -> Result<&Joined, Fail> {
-        self.joined.as_ref().ok_or(Fail::Access)
-    }
-
-    /// The joined channel and its signed-in user, or `UACCESS`.
-    pub fn signed_in(&self) -> Result<(&Arc<Channel>, &Member), Fail> {
-        let j = self.joined()?;
-        let m = j.member.as_ref().ok_or(Fail::Access)?;
-        Ok((&j.channel, m))
-    }
-
-    /// Like [`Session::signed_in`], for the channel's moderator only.
-    pub fn moderator(&self) -> Result<(&Arc<Channel>, &Member), Fail> {
-        let (c, m) = self.signed_in()?;
-        if m.user_roles.contains(&"Owner") {
-            Ok((c, m))
-        } else {
-            Err(Fail::Access)
-        }
-    }
-
-    fn wants(&self, o: &Outgoing) -> bool {
-        if self.opted_out.contains(o.event) {
-            return false;
-        }
-        match (
-            &o.only,
-            self.joined.as_ref().and_then(|j| j.member.as_ref()),
-        ) {
-            (None, _) => true,
-            (Some(users), Some(m)) => users.contains(&m.user_id),
-            (Some(_), None) => false,
-        }
-    }
-}
+use super::session::{leave, Session};
+use super::{methods, Hub, Outgoing};
 
 /// Serves one socket until it closes or the server stops.
 pub async fn run(hub: Arc<Hub>, ws: WebSocket) {
@@ -124,7 +63,7 @@ pub async fn run(hub: Arc<Hub>, ws: WebSocket) {
             }
         }
     }
-    methods::leave(&mut s);
+    leave(&mut s);
     let _ = tx.close().await;
 }
 

@@ -1,7 +1,7 @@
 //! The REST API of section 1: every route answers with the envelope
 //! `{"code", "msg", "data"}` and a matching HTTP status.
 
-mod extract;
+pub mod extract;
 mod mqtt_ws;
 pub mod peers;
 mod routes;
@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::Auth;
-use crate::broker::Bus;
+use crate::bus::Bus;
 use crate::channel::Hub;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -52,6 +52,15 @@ pub struct AppState {
 impl FromRef<AppState> for Arc<Hub> {
     fn from_ref(s: &AppState) -> Arc<Hub> {
         s.hub.clone()
+    }
+}
+
+impl FromRef<AppState> for crate::channel::http::ChatsState {
+    fn from_ref(s: &AppState) -> Self {
+        crate::channel::http::ChatsState {
+            hub: s.hub.clone(),
+            auth: s.auth.clone(),
+        }
     }
 }
 

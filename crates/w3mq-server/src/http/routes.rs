@@ -24,8 +24,8 @@ use super::extract::{token_error, ApiError, AuthUser, JsonBody, MaybeUser};
 use super::peers::ClientIp;
 use super::AppState;
 use crate::auth::AuthError;
+use crate::bus::{announce_added, send_room_event, send_user_event};
 use crate::metrics::Metrics;
-use crate::router::{announce_added, send_room_event, send_user_event};
 use crate::store::{After, NewRoom, Page};
 
 type ApiResult<T> = Result<Json<Envelope<T>>, ApiError>;

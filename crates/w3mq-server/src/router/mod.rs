@@ -22,11 +22,9 @@ use std::sync::OnceLock;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
-use w3mq_protocol::{
-    validate_message, Message, Rejection, RoomEvent, Topic, UserEvent, MAX_PAYLOAD_BYTES,
-};
+use w3mq_protocol::{validate_message, Message, Rejection, Topic, UserEvent, MAX_PAYLOAD_BYTES};
 
-use crate::broker::Bus;
+use crate::bus::{send_user_event, Bus};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
@@ -218,39 +216,6 @@ fn client_msg_id_of(payload: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(payload).ok()?;
     let s = v.get("client_msg_id")?.as_str()?;
     (s.chars().count() <= w3mq_protocol::MAX_CLIENT_MSG_ID_LEN).then(|| s.to_owned())
-}
-
-/// Publishes an event on `notification/<user_id>`.
-pub async fn send_user_event(bus: &dyn Bus, user_id: &str, ev: &UserEvent) {
-    if let Ok(b) = serde_json::to_vec(ev) {
-        bus.publish(&Topic::Notification(user_id.into()).name(), b.into())
-            .await;
-    }
-}
-
-/// Publishes an event on `notification/<room_id>`.
-pub async fn send_room_event(bus: &dyn Bus, room_id: &str, ev: &RoomEvent) {
-    if let Ok(b) = serde_json::to_vec(ev) {
-        bus.publish(&Topic::Notification(room_id.into()).name(), b.into())
-            .await;
-    }
-}
-
-/// Tells each added user `room_added` (on `notification/<user_id>`) and the
-/// room `members_changed`, when anyone was added.
-pub async fn announce_added(bus: &dyn Bus, room_id: &str, added: &[String]) {
-    for u in added {
-        let ev = UserEvent::RoomAdded {
-            room_id: room_id.into(),
-        };
-        send_user_event(bus, u, &ev).await;
-    }
-    if !added.is_empty() {
-        let ev = RoomEvent::MembersChanged {
-            room_id: room_id.into(),
-        };
-        send_room_event(bus, room_id, &ev).await;
-    }
 }
 
 /// A message in the writer's hands: who to tell how it went.

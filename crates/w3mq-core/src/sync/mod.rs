@@ -16,108 +16,17 @@ use bytes::Bytes;
 use rumqttc::{
     AsyncClient, ConnectReturnCode, Event as MqttEvent, MqttOptions, Packet, QoS, Transport,
 };
-use tokio::sync::{mpsc, oneshot};
-use w3mq_protocol::{is_object_id, Message, Topic};
+use tokio::sync::mpsc;
+use w3mq_protocol::{is_object_id, Topic};
 
 use crate::account::{until_stopped, Account};
 use crate::backoff::Backoff;
 use crate::events::{ConnectionState, Event};
-use crate::ingest;
+use crate::ingest::{self, MAX_FRAME};
 
-/// Largest frame taken from the network.
-pub(crate) const MAX_FRAME: usize = 256 * 1024;
-/// Rooms per SUBSCRIBE.
-const ROOMS_PER_SUBSCRIBE: usize = 32;
+pub(crate) mod mailbox;
 
-/// What the sync task is asked to do.
-enum SyncCmd {
-    /// Publish a message on my `msg/` topic; answers whether a live client
-    /// took it.
-    Publish {
-        body: Vec<u8>,
-        done: oneshot::Sender<bool>,
-    },
-    /// Subscribe to `topics`; `rooms` are caught up once the SUBACK is back.
-    /// Answers whether a live client took it.
-    Subscribe {
-        topics: Vec<String>,
-        rooms: Vec<String>,
-        done: oneshot::Sender<bool>,
-    },
-    /// Unsubscribe a room's topics.
-    Unsubscribe { room: String },
-}
-
-/// The sync task's mailbox.
-#[derive(Clone)]
-pub(crate) struct SyncHandle {
-    tx: mpsc::UnboundedSender<SyncCmd>,
-}
-
-/// The receiving end, for [`run`].
-pub(crate) struct SyncInbox {
-    rx: mpsc::UnboundedReceiver<SyncCmd>,
-}
-
-/// A mailbox and its inbox.
-pub(crate) fn mailbox() -> (SyncHandle, SyncInbox) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    (SyncHandle { tx }, SyncInbox { rx })
-}
-
-impl SyncHandle {
-    /// Publishes `m` on my `msg/` topic if connected; false when offline (the
-    /// outbox resends it after the next connect).
-    pub async fn publish(&self, m: &Message) -> bool {
-        let Ok(body) = serde_json::to_vec(m) else {
-            return false;
-        };
-        let (done, rx) = oneshot::channel();
-        if self.tx.send(SyncCmd::Publish { body, done }).is_err() {
-            return false;
-        }
-        rx.await.unwrap_or(false)
-    }
-
-    /// Subscribes to the topics of `rooms` (caught up after their SUBACK);
-    /// false when offline (the next connect subscribes every room).
-    pub async fn subscribe_rooms(&self, rooms: &[String]) -> bool {
-        let mut all = true;
-        for chunk in rooms.chunks(ROOMS_PER_SUBSCRIBE) {
-            let topics = chunk.iter().flat_map(|r| room_topics(r)).collect();
-            all &= self.subscribe(topics, chunk.to_vec()).await;
-        }
-        all
-    }
-
-    async fn subscribe(&self, topics: Vec<String>, rooms: Vec<String>) -> bool {
-        let (done, rx) = oneshot::channel();
-        if self
-            .tx
-            .send(SyncCmd::Subscribe {
-                topics,
-                rooms,
-                done,
-            })
-            .is_err()
-        {
-            return false;
-        }
-        rx.await.unwrap_or(false)
-    }
-
-    /// Unsubscribes a room's topics (if connected).
-    pub fn unsubscribe_room(&self, room: &str) {
-        let _ = self.tx.send(SyncCmd::Unsubscribe { room: room.into() });
-    }
-}
-
-fn room_topics(room: &str) -> [String; 2] {
-    [
-        Topic::Chat(room.into()).name(),
-        Topic::Notification(room.into()).name(),
-    ]
-}
+use mailbox::{room_topics, SyncCmd, SyncInbox};
 
 fn options(a: &Account, endpoint: &str, token: &str) -> MqttOptions {
     let mut o = MqttOptions::new(format!("{}-{}", a.me, a.client_suffix), endpoint, 0);
@@ -191,7 +100,7 @@ async fn offline_for(a: &Account, d: Duration, inbox: &mut SyncInbox) -> bool {
         tokio::select! {
             _ = &mut sleep => return false,
             _ = until_stopped(&mut stop) => return true,
-            cmd = inbox.rx.recv() => match cmd {
+            cmd = inbox.recv() => match cmd {
                 Some(cmd) => refuse(cmd),
                 None => return true,
             },
@@ -289,7 +198,7 @@ async fn connect_once(
                 let _ = client.try_disconnect();
                 break "stopped".to_owned();
             }
-            cmd = inbox.rx.recv() => match cmd {
+            cmd = inbox.recv() => match cmd {
                 Some(cmd) => serve(a, &client, &mut subs, cmd),
                 None => break "stopped".to_owned(),
             },
