@@ -101,11 +101,7 @@ commands! {
 
     /// Sets my nickname.
     fn set_nickname[st, app](nick_name: String) -> UserView {
-        let nick = nick_name.trim();
-        if nick.is_empty() || nick.chars().count() > 64 {
-            return Err(AppError::invalid("a nickname has 1 to 64 characters"));
-        }
-        Ok(user_view(&st.engine.set_profile(Some(nick), None).await?))
+        Ok(user_view(&st.engine.set_nickname(&nick_name).await?))
     }
 
     /// Every room, most recent first.
@@ -213,7 +209,7 @@ commands! {
 
     /// The contract and token id of an OpenSea item URL.
     fn item_from_url[st, app](url: String) -> OpenSeaItem {
-        crate::item_url::parse(&url)
+        w3mq_core::opensea::parse_item_url(&url)
             .ok_or_else(|| AppError::invalid("not an OpenSea item URL (https://opensea.io/assets/…/<contract>/<token id>)"))
     }
 
@@ -260,95 +256,66 @@ commands! {
     /// Opens the public channel of a collection room as me (live polls, timeouts, moderation);
     /// its messages still come as `messages` events. Answers once it is online (or after 8 s).
     fn channel_open[st, app](room_id: String) -> ChannelView {
-        let client = match st.channels.get(&room_id) {
-            Some(c) => c,
-            None => {
-                let c = st.engine.open_channel(&room_id).await?;
-                st.channels.insert(&room_id, &room_id, c.clone());
-                c
-            }
-        };
-        let me = st.engine.me().await.unwrap_or_default();
-        crate::channels::view(&room_id, &client, 0, &me).await
+        Ok(st.engine.channel_open(&room_id).await?)
     }
 
     /// Opens a public channel (a room id or a collection slug) on the server at `http` without an
     /// account: read only, with its latest 50 messages. Its events name `room_id`.
     fn channel_open_public[st, app](http: String, channel: String) -> ChannelView {
-        let (http, channel) = (http.trim().trim_end_matches('/'), channel.trim());
-        if !w3mq_protocol::validate::is_http_url(http) {
-            return Err(AppError::invalid("the server URL must start with http:// or https://"));
-        }
-        if let Some(old) = st.channels.remove(channel) {
-            old.close().await;
-        }
-        let client = st.engine.open_public_channel(http, channel).await?;
-        let me = st.engine.me().await.unwrap_or_default();
-        let v = crate::channels::view(channel, &client, 50, &me).await?;
-        st.channels.insert(channel, &v.room_id, client);
-        Ok(v)
+        Ok(st.engine.channel_open_public(&http, &channel).await?)
     }
 
     /// Closes an open channel (by the key it was opened with, or its room id).
     fn channel_close[st, app](channel: String) -> () {
-        if let Some(c) = st.channels.remove(&channel) {
-            c.close().await;
-        }
+        st.engine.channel_close(&channel).await;
         Ok(())
     }
 
     /// A channel's latest messages (at most 100), oldest first.
     fn channel_history[st, app](channel: String, limit: u32) -> Vec<ChannelMessageView> {
         let me = st.engine.me().await.unwrap_or_default();
-        let msgs = st.channels.need(&channel)?.history(limit.min(100)).await?;
+        let msgs = st.engine.channel(&channel)?.history(limit.min(100)).await?;
         Ok(msgs.iter().map(|m| chat_message_view(m, &me)).collect())
     }
 
     /// Says something on a channel opened signed in (`msg`).
     fn channel_send[st, app](channel: String, text: String) -> ChannelMessageView {
         let me = st.engine.me().await.unwrap_or_default();
-        let m = st.channels.need(&channel)?.send_text(&text).await?;
+        let m = st.engine.channel(&channel)?.send_text(&text).await?;
         Ok(chat_message_view(&m, &me))
     }
 
     /// Starts a poll (moderator): 2 to 10 answers, 1 to 86,400 seconds.
     fn channel_vote_start[st, app](channel: String, question: String, answers: Vec<String>, seconds: u32) -> PollView {
-        let answers: Vec<String> = answers.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
-        if question.trim().is_empty() || !(2..=10).contains(&answers.len()) || !(1..=86_400).contains(&seconds) {
-            return Err(AppError::invalid("a poll has a question, 2 to 10 answers and 1 s to 24 h"));
-        }
-        let c = st.channels.need(&channel)?;
-        let p = c.vote_start(question.trim(), &answers, Duration::from_secs(seconds.into())).await?;
+        let c = st.engine.channel(&channel)?;
+        let p = c.vote_start(&question, &answers, Duration::from_secs(seconds.into())).await?;
         Ok(poll_view(&p, false))
     }
 
     /// Votes in the running poll (by the answer's index).
     fn channel_vote[st, app](channel: String, index: u32) -> () {
-        Ok(st.channels.need(&channel)?.vote_choose(index as usize).await?)
+        Ok(st.engine.channel(&channel)?.vote_choose(index as usize).await?)
     }
 
     /// Deletes a message (moderator).
     fn channel_delete[st, app](channel: String, message_id: String) -> () {
-        Ok(st.channels.need(&channel)?.delete_message(&message_id).await?)
+        Ok(st.engine.channel(&channel)?.delete_message(&message_id).await?)
     }
 
     /// Times a user out (moderator; by user id or name); 0 seconds lifts it.
     fn channel_timeout[st, app](channel: String, user: String, seconds: u32) -> () {
-        if seconds > 7 * 86_400 {
-            return Err(AppError::invalid("a timeout is at most 7 days"));
-        }
-        let c = st.channels.need(&channel)?;
+        let c = st.engine.channel(&channel)?;
         Ok(c.timeout(&user, Duration::from_secs(seconds.into())).await?)
     }
 
     /// Deletes every message of a user (moderator).
     fn channel_purge[st, app](channel: String, user: String) -> () {
-        Ok(st.channels.need(&channel)?.purge(&user).await?)
+        Ok(st.engine.channel(&channel)?.purge(&user).await?)
     }
 
     /// Deletes every message of the channel (moderator).
     fn channel_clear[st, app](channel: String) -> () {
-        Ok(st.channels.need(&channel)?.clear_messages().await?)
+        Ok(st.engine.channel(&channel)?.clear_messages().await?)
     }
 
     /// Shows and focuses the main window.

@@ -1,6 +1,7 @@
 //! The one error type commands return: `{code, message}` for the UI.
 
 use serde::Serialize;
+use w3mq_core::channel::ChannelError;
 use w3mq_core::CoreError;
 
 /// An error as the UI receives it (the rejected value of a command's promise).
@@ -36,6 +37,29 @@ impl From<CoreError> for AppError {
 
 /// A command's result.
 pub type CmdResult<T> = Result<T, AppError>;
+
+/// What a channel error means for the UI.
+impl From<ChannelError> for AppError {
+    fn from(e: ChannelError) -> Self {
+        let code = match &e {
+            ChannelError::Access(_) => "forbidden",
+            ChannelError::RateLimited(_) => "rate_limited",
+            ChannelError::NotFound => "not_found",
+            ChannelError::BadRequest(_) | ChannelError::InvalidInput(_) => "invalid_input",
+            ChannelError::Network(_) | ChannelError::ConnectionLost | ChannelError::Timeout => {
+                "network"
+            }
+            ChannelError::Closed => "closed",
+            _ => "channel",
+        };
+        let message = match &e {
+            ChannelError::Access(_) => "not allowed on this channel".to_owned(),
+            ChannelError::NotFound => "no such channel".to_owned(),
+            other => other.to_string(),
+        };
+        AppError::new(code, message)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,12 +6,11 @@
 //! computed (order, counts, send status, what a message looks like) comes
 //! from the core.
 
+pub mod args;
 pub mod bindings;
-pub mod channels;
 pub mod commands;
 pub mod error;
 pub mod forward;
-pub mod item_url;
 pub mod notify;
 pub mod settings;
 pub mod startup;
@@ -19,7 +18,6 @@ pub mod state;
 pub mod tray;
 pub mod ui_sink;
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tauri::{Manager, WindowEvent};
@@ -31,38 +29,6 @@ use crate::state::AppState;
 /// The keychain service name of the app's entries.
 pub const KEYRING_SERVICE: &str = "w3mq-desktop";
 
-/// Command-line options: `--data-dir DIR`, `--http URL`, `--mqtt URL[,URL…]`
-/// (the last two propose an environment on the first-run screen; the
-/// `W3MQ_DATA_DIR`, `W3MQ_HTTP` and `W3MQ_MQTT` variables do the same).
-fn apply_args() -> Option<PathBuf> {
-    let mut data_dir = std::env::var_os("W3MQ_DATA_DIR").map(PathBuf::from);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--data-dir" => data_dir = args.next().map(PathBuf::from),
-            "--http" => {
-                if let Some(v) = args.next() {
-                    std::env::set_var("W3MQ_HTTP", v);
-                }
-            }
-            "--mqtt" => {
-                if let Some(v) = args.next() {
-                    std::env::set_var("W3MQ_MQTT", v);
-                }
-            }
-            _ => {}
-        }
-    }
-    data_dir
-}
-
-fn device_name() -> String {
-    std::env::var("W3MQ_DEVICE")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "desktop".into())
-}
-
 /// Runs the app.
 pub fn run() {
     startup::mark_start();
@@ -73,7 +39,11 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let data_dir_arg = apply_args();
+    let args = args::Args::from_env();
+    let data_dir_arg = args.data_dir.clone();
+    let proposed = state::default_env(args.http.as_deref(), &args.mqtt_urls());
+    let device = args.device.clone();
+    let blank = args.blank;
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
@@ -92,7 +62,7 @@ pub fn run() {
             let engine = Engine::new(EngineConfig {
                 data_dir: data_dir.clone(),
                 secrets,
-                device: device_name(),
+                device: device.clone(),
             });
             let tray = tauri::async_runtime::block_on(tray::host_exists());
             if tray {
@@ -104,14 +74,13 @@ pub fn run() {
                 engine: engine.clone(),
                 settings: Mutex::new(settings::load(&data_dir)),
                 data_dir,
-                default_env: state::default_env(),
+                default_env: proposed.clone(),
                 connection: Mutex::new(ConnectionState::SignedOut),
                 tray,
-                channels: Default::default(),
                 ui: Default::default(),
             });
             forward::spawn(app.handle().clone(), engine);
-            if std::env::args().any(|a| a == "--blank") {
+            if blank {
                 // The memory benchmark's baseline: the same window with a blank page.
                 if let Some(w) = app.get_webview_window("main") {
                     if let Ok(u) = "about:blank".parse() {

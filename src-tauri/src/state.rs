@@ -24,22 +24,18 @@ pub struct AppState {
     pub connection: Mutex<ConnectionState>,
     /// A tray icon is shown (a tray host exists).
     pub tray: bool,
-    /// The public channels the UI has open.
-    pub channels: crate::channels::Channels,
     /// Where UI events go.
     pub ui: crate::ui_sink::UiSink,
 }
 
-/// The environment the app proposes: `W3MQ_HTTP` and `W3MQ_MQTT` (comma
-/// separated) when set, as the run command does for its local server, else
-/// the local server's defaults.
-pub fn default_env() -> Environment {
-    let http = std::env::var("W3MQ_HTTP").ok().filter(|s| !s.is_empty());
-    let mqtt = std::env::var("W3MQ_MQTT").ok().filter(|s| !s.is_empty());
-    match (http, mqtt) {
-        (Some(h), Some(m)) => {
-            let ends: Vec<&str> = m.split(',').map(str::trim).collect();
-            let mut e = Environment::custom(&h, &ends);
+/// The environment the app proposes: `--http` and `--mqtt` when given, as
+/// the run command does for its local server, else the local server's
+/// defaults.
+pub fn default_env(http: Option<&str>, mqtt: &[String]) -> Environment {
+    match (http.filter(|s| !s.is_empty()), mqtt.is_empty()) {
+        (Some(h), false) => {
+            let ends: Vec<&str> = mqtt.iter().map(String::as_str).collect();
+            let mut e = Environment::custom(h, &ends);
             if e == Environment::custom(&Environment::local().http, &["ws://127.0.0.1:8780/mqtt"]) {
                 e = Environment::local();
             }

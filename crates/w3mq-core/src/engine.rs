@@ -89,6 +89,8 @@ pub(crate) struct Inner {
     /// presented (a test reads them).
     room_list_reads: AtomicU64,
     pub(crate) batches: AtomicU64,
+    /// The public channels the UI has open ([`crate::channels`]).
+    open_channels: crate::channel::open::OpenChannels,
 }
 
 /// The client engine. Cheap to clone.
@@ -116,8 +118,13 @@ impl Engine {
                 ui: std::sync::OnceLock::new(),
                 room_list_reads: AtomicU64::new(0),
                 batches: AtomicU64::new(0),
+                open_channels: Default::default(),
             }),
         }
+    }
+
+    pub(crate) fn open_channels(&self) -> &crate::channel::open::OpenChannels {
+        &self.inner.open_channels
     }
 
     pub(crate) fn from_weak(w: &std::sync::Weak<Inner>) -> Option<Engine> {
@@ -345,6 +352,19 @@ impl Engine {
             .get_meta("profile")
             .await?
             .and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Sets my nick name: 1 to 64 characters, not one that reads as a user
+    /// id or an address ([`w3mq_protocol::check_nick_name`]).
+    pub async fn set_nickname(&self, nick: &str) -> Result<User> {
+        let nick = nick.trim();
+        if nick.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "a nickname has 1 to 64 characters".into(),
+            ));
+        }
+        w3mq_protocol::check_nick_name(nick).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        self.set_profile(Some(nick), None).await
     }
 
     /// Sets my nick name and avatar.

@@ -496,11 +496,6 @@ pub fn preview(m: &Message) -> String {
     }
 }
 
-/// The OpenSea page of an item.
-pub fn opensea_url(contract: &str, token_id: &str) -> String {
-    format!("https://opensea.io/assets/ethereum/{contract}/{token_id}")
-}
-
 /// A message's view. `status`/`error` come from the outbox for my pending
 /// messages; `reply` is the quoted message when it is cached.
 pub fn message_view(
@@ -543,7 +538,7 @@ pub fn message_view(
         name: m.opensea_item_name.clone(),
         description: m.opensea_item_description.clone(),
         image_url: safe_url(&m.opensea_item_image_url),
-        url: opensea_url(&m.opensea_item_contract_address, &m.opensea_item_token_id),
+        url: crate::opensea::item_url(&m.opensea_item_contract_address, &m.opensea_item_token_id),
     });
     let key = m
         .client_msg_id

@@ -136,6 +136,14 @@ impl From<ChannelError> for CoreError {
             ChannelError::Http { status, msg } => CoreError::Api { status, msg },
             ChannelError::Network(m) => CoreError::Network(m),
             ChannelError::InvalidInput(m) => CoreError::InvalidInput(m),
+            ChannelError::Access(_) => CoreError::Api {
+                status: 403,
+                msg: "not allowed on this channel".into(),
+            },
+            ChannelError::RateLimited(m) => CoreError::Api {
+                status: 429,
+                msg: m,
+            },
             other => CoreError::Protocol(other.to_string()),
         }
     }

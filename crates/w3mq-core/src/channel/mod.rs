@@ -25,6 +25,7 @@ pub mod error;
 pub mod events;
 mod forward;
 pub mod info;
+pub mod open;
 pub mod packets;
 
 use std::sync::{Arc, Mutex};
@@ -329,6 +330,11 @@ impl ChannelClient {
     /// `timeout [username, duration]` (moderator): the user may not chat
     /// for `duration` (sent in whole seconds).
     pub async fn timeout(&self, user_name: &str, duration: Duration) -> Result<(), ChannelError> {
+        if duration > MAX_TIMEOUT {
+            return Err(ChannelError::InvalidInput(
+                "a timeout is at most 7 days".into(),
+            ));
+        }
         self.call_unit("timeout", vec![json!(user_name), json!(duration.as_secs())])
             .await
     }
@@ -351,6 +357,7 @@ impl ChannelClient {
         answers: &[String],
         duration: Duration,
     ) -> Result<Poll, ChannelError> {
+        let (question, answers) = poll_rules(question, answers, duration)?;
         self.call_as(
             "vote:start",
             vec![json!(question), json!(answers), json!(duration.as_secs())],
@@ -393,4 +400,53 @@ fn non_blank(text: &str) -> Result<(), ChannelError> {
         return Err(ChannelError::InvalidInput("the text is blank".into()));
     }
     Ok(())
+}
+/// The longest timeout a moderator may give.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The longest poll.
+pub const MAX_POLL: Duration = Duration::from_secs(24 * 3600);
+
+/// A poll as it may be started: a question, 2 to 10 answers (blank ones
+/// dropped, each trimmed) and 1 s to 24 h.
+pub fn poll_rules(
+    question: &str,
+    answers: &[String],
+    duration: Duration,
+) -> Result<(String, Vec<String>), ChannelError> {
+    let answers: Vec<String> = answers
+        .iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let question = question.trim();
+    if question.is_empty()
+        || !(2..=10).contains(&answers.len())
+        || duration < Duration::from_secs(1)
+        || duration > MAX_POLL
+    {
+        return Err(ChannelError::InvalidInput(
+            "a poll has a question, 2 to 10 answers and 1 s to 24 h".into(),
+        ));
+    }
+    Ok((question.to_owned(), answers))
+}
+
+#[cfg(test)]
+mod rules_tests {
+    use super::*;
+
+    #[test]
+    fn polls_have_a_question_two_to_ten_answers_and_a_day_at_most() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let s = Duration::from_secs;
+        assert_eq!(
+            poll_rules(" Which? ", &a(&["x", " ", "y "]), s(60)).unwrap(),
+            ("Which?".to_string(), a(&["x", "y"]))
+        );
+        assert!(poll_rules("", &a(&["x", "y"]), s(60)).is_err());
+        assert!(poll_rules("q", &a(&["x"]), s(60)).is_err());
+        assert!(poll_rules("q", &a(&["x"; 11]), s(60)).is_err());
+        assert!(poll_rules("q", &a(&["x", "y"]), s(0)).is_err());
+        assert!(poll_rules("q", &a(&["x", "y"]), s(86_401)).is_err());
+    }
 }

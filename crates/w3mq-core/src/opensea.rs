@@ -1,11 +1,18 @@
-//! OpenSea item URLs: `https://opensea.io/assets/<chain>/<contract>/<token>`
-//! (and the older `/assets/<contract>/<token>`) to an item's fields.
+//! OpenSea URLs, both ways: the item page of a contract and token id, and
+//! an item's fields from a pasted item URL
+//! (`https://opensea.io/assets/<chain>/<contract>/<token>`, the older
+//! `/assets/<contract>/<token>`, and `/item/…`).
 
 use w3mq_protocol::OpenSeaItem;
 
+/// The OpenSea page of an item.
+pub fn item_url(contract: &str, token_id: &str) -> String {
+    format!("https://opensea.io/assets/ethereum/{contract}/{token_id}")
+}
+
 /// The contract and token id of an OpenSea item URL; name, description and
 /// image are left for the user to fill in.
-pub fn parse(url: &str) -> Option<OpenSeaItem> {
+pub fn parse_item_url(url: &str) -> Option<OpenSeaItem> {
     let u = url::Url::parse(url.trim()).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
         return None;
@@ -35,7 +42,7 @@ pub fn parse(url: &str) -> Option<OpenSeaItem> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::parse_item_url as parse;
 
     const C: &str = "0xbc4ca0eda7647a8ab7c2061c2e118a18a936f13d";
 
