@@ -7,6 +7,7 @@
 //! reply targets) are the server's, but their error codes are defined here in
 //! [`Rejection`] so that both ends speak of them the same way.
 
+pub mod chat;
 pub mod envelope;
 pub mod events;
 pub mod ids;

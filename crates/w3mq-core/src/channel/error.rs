@@ -1,6 +1,7 @@
 //! The channel's typed errors, with the codes of seed 002.
 
 use serde_json::Value;
+use w3mq_protocol::chat::codes;
 
 use crate::error::CoreError;
 
@@ -70,12 +71,12 @@ impl ChannelError {
     /// case for the client's own.
     pub fn code(&self) -> &'static str {
         match self {
-            ChannelError::UserNotFound => "UNOTFOUND",
-            ChannelError::NotJson => "UNOTJSON",
-            ChannelError::Access(_) => "UACCESS",
-            ChannelError::BadRequest(_) => "4004",
-            ChannelError::RateLimited(_) => "4005",
-            ChannelError::Internal => "5000",
+            ChannelError::UserNotFound => codes::UNOTFOUND,
+            ChannelError::NotJson => codes::UNOTJSON,
+            ChannelError::Access(_) => codes::UACCESS,
+            ChannelError::BadRequest(_) => codes::BAD_REQUEST,
+            ChannelError::RateLimited(_) => codes::RATE_LIMITED,
+            ChannelError::Internal => codes::INTERNAL,
             ChannelError::Server(_) => "server_error",
             ChannelError::Timeout => "timeout",
             ChannelError::ConnectionLost => "connection_lost",
@@ -118,12 +119,12 @@ impl ChannelError {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
         match lead.as_str() {
-            "UNOTFOUND" => ChannelError::UserNotFound,
-            "UNOTJSON" => ChannelError::NotJson,
-            "UACCESS" => ChannelError::Access(text),
-            "4004" => ChannelError::BadRequest(text),
-            "4005" => ChannelError::RateLimited(text),
-            "5000" => ChannelError::Internal,
+            codes::UNOTFOUND => ChannelError::UserNotFound,
+            codes::UNOTJSON => ChannelError::NotJson,
+            codes::UACCESS => ChannelError::Access(text),
+            codes::BAD_REQUEST => ChannelError::BadRequest(text),
+            codes::RATE_LIMITED => ChannelError::RateLimited(text),
+            codes::INTERNAL => ChannelError::Internal,
             _ => ChannelError::Server(text),
         }
     }

@@ -13,7 +13,7 @@
 //! in, from `POST /messages` after the last seq seen when the gap is larger
 //! than the history), and told as [`ChannelEvent::Message`] with `missed`.
 //!
-//! - [`packets`]: the wire packets and `ChatMessage`.
+//! - [`packets`]: the wire packets and `ChatMessage` (`w3mq_protocol::chat`).
 //! - [`events`]: [`ChannelEvent`] and [`ChannelState`].
 //! - [`info`]: the chat info and the choice of endpoint.
 //! - `calls`: ids, the queue and the timeouts of method calls.
@@ -26,7 +26,7 @@ pub mod events;
 mod forward;
 pub mod info;
 pub mod open;
-pub mod packets;
+pub use w3mq_protocol::chat as packets;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

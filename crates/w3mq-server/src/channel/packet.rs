@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use w3mq_protocol::chat::{self, codes};
 
 /// Why a method failed: the `error` string of its reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +30,12 @@ impl Fail {
     /// The wire code.
     pub fn code(self) -> &'static str {
         match self {
-            Fail::NotFound => "UNOTFOUND",
-            Fail::NotJson => "UNOTJSON",
-            Fail::Access => "UACCESS",
-            Fail::BadRequest => "4004",
-            Fail::RateLimited => "4005",
-            Fail::Internal => "5000",
+            Fail::NotFound => codes::UNOTFOUND,
+            Fail::NotJson => codes::UNOTJSON,
+            Fail::Access => codes::UACCESS,
+            Fail::BadRequest => codes::BAD_REQUEST,
+            Fail::RateLimited => codes::RATE_LIMITED,
+            Fail::Internal => codes::INTERNAL,
         }
     }
 }
@@ -87,44 +88,14 @@ pub fn parse_method(text: &str) -> Result<Method, (Fail, Value)> {
     })
 }
 
-#[derive(Serialize)]
-struct Reply<'a> {
-    r#type: &'static str,
-    error: Option<&'static str>,
-    id: &'a Value,
-    data: &'a Value,
-}
-
 /// A reply packet, as text.
 pub fn reply(id: &Value, outcome: &Result<Value, Fail>) -> String {
-    let (error, data) = match outcome {
-        Ok(d) => (None, d),
-        Err(f) => (Some(f.code()), &Value::Null),
-    };
-    let r = Reply {
-        r#type: "reply",
-        error,
-        id,
-        data,
-    };
-    serde_json::to_string(&r).unwrap_or_default()
-}
-
-#[derive(Serialize)]
-struct Event<'a, T: Serialize> {
-    r#type: &'static str,
-    event: &'a str,
-    data: &'a T,
+    chat::reply_text(id, outcome.as_ref().map_err(|f| f.code()))
 }
 
 /// An event packet, as text.
 pub fn event<T: Serialize>(name: &str, data: &T) -> String {
-    let e = Event {
-        r#type: "event",
-        event: name,
-        data,
-    };
-    serde_json::to_string(&e).unwrap_or_default()
+    chat::event_text(name, data)
 }
 
 /// The arguments of a method, read by position.

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use w3mq_protocol::chat::{ChatMessage, MessageBody, MessagePart};
 use w3mq_protocol::validate::is_http_url;
 use w3mq_protocol::{Message, Room, User};
 
@@ -54,74 +55,8 @@ impl UserRef {
     }
 }
 
-/// One piece of a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Part {
-    /// Plain text: `data` and `text` are the same.
-    Text {
-        /// The text.
-        data: String,
-        /// The text.
-        text: String,
-    },
-    /// An http(s) URL.
-    Link {
-        /// The URL.
-        url: String,
-        /// The URL as written.
-        text: String,
-    },
-    /// A member mentioned with `@`.
-    Tag {
-        /// The member's display name.
-        username: String,
-        /// The member's user id.
-        id: String,
-        /// As written, with the `@`.
-        text: String,
-    },
-}
-
-/// `message` of a ChatMessage.
-#[derive(Debug, Clone, Serialize)]
-pub struct Body {
-    /// The parts, in order.
-    pub message: Vec<Part>,
-    /// Extra facts: `whisper: true`; for other message types `msg_type` and
-    /// `msg_contents`; `reply_to_msg_id` and `belong_to_thread_id` when set.
-    pub meta: Map<String, Value>,
-}
-
-/// The data of a `ChatMessage` event (and of the `msg` reply).
-#[derive(Debug, Clone, Serialize)]
-pub struct ChatMessage {
-    /// The channel (room) id.
-    pub channel: String,
-    /// The message id (the stored message's `id`).
-    pub id: String,
-    /// The sender's display name.
-    pub user_name: String,
-    /// The sender's user id.
-    pub user_id: String,
-    /// The sender's roles.
-    pub user_roles: Vec<&'static str>,
-    /// Always 0: the server has no levels.
-    pub user_level: u32,
-    /// The parts.
-    pub message: Body,
-    /// A whisper's recipient (display name).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    /// Extension: the message's `seq` in the room (absent for whispers).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seq: Option<i64>,
-    /// Extension: Unix nanoseconds.
-    pub created_at: i64,
-}
-
 /// Cuts `text` into parts. Whitespace stays inside text parts.
-pub fn parts(room: &Room, text: &str) -> Vec<Part> {
+pub fn parts(room: &Room, text: &str) -> Vec<MessagePart> {
     let mut out = Vec::new();
     let mut plain = String::new();
     for piece in pieces(text) {
@@ -129,13 +64,13 @@ pub fn parts(room: &Room, text: &str) -> Vec<Part> {
             plain.push_str(piece);
         } else if is_http_url(piece) {
             flush(&mut out, &mut plain);
-            out.push(Part::Link {
+            out.push(MessagePart::Link {
                 url: piece.into(),
                 text: piece.into(),
             });
         } else if let Some((user, written, rest)) = mention(room, piece) {
             flush(&mut out, &mut plain);
-            out.push(Part::Tag {
+            out.push(MessagePart::Tag {
                 username: display_name(user),
                 id: user.user_id.clone(),
                 text: written.into(),
@@ -153,7 +88,7 @@ pub fn parts(room: &Room, text: &str) -> Vec<Part> {
 pub fn mentioned(room: &Room, text: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     for p in parts(room, text) {
-        if let Part::Tag { id, .. } = p {
+        if let MessagePart::Tag { id, .. } = p {
             if !ids.contains(&id) {
                 ids.push(id);
             }
@@ -171,10 +106,10 @@ fn mention<'r, 'p>(room: &'r Room, piece: &'p str) -> Option<(&'r User, &'p str,
     Some((user, &piece[..split], &piece[split..]))
 }
 
-fn flush(out: &mut Vec<Part>, plain: &mut String) {
+fn flush(out: &mut Vec<MessagePart>, plain: &mut String) {
     if !plain.is_empty() {
         let t = std::mem::take(plain);
-        out.push(Part::Text {
+        out.push(MessagePart::Text {
             data: t.clone(),
             text: t,
         });
@@ -210,7 +145,7 @@ pub fn chat_message(room: &Room, m: &Message) -> ChatMessage {
             meta.insert("msg_type".into(), Value::String(m.msg_type.clone()));
             meta.insert("msg_contents".into(), m.msg_contents.clone());
             let t = format!("[{}]", m.msg_type);
-            vec![Part::Text {
+            vec![MessagePart::Text {
                 data: t.clone(),
                 text: t,
             }]
@@ -229,12 +164,15 @@ pub fn chat_message(room: &Room, m: &Message) -> ChatMessage {
         id: m.id.clone().unwrap_or_default(),
         user_name: sender.map_or_else(|| m.from_uid.clone(), display_name),
         user_id: m.from_uid.clone(),
-        user_roles: roles(room, &m.from_uid),
+        user_roles: roles(room, &m.from_uid)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         user_level: 0,
-        message: Body { message, meta },
+        message: MessageBody { message, meta },
         target: None,
         seq: m.seq,
-        created_at: m.created_at,
+        created_at: Some(m.created_at),
     }
 }
 
@@ -263,8 +201,8 @@ mod tests {
         }
     }
 
-    fn text(s: &str) -> Part {
-        Part::Text {
+    fn text(s: &str) -> MessagePart {
+        MessagePart::Text {
             data: s.into(),
             text: s.into(),
         }
@@ -281,13 +219,13 @@ mod tests {
             p,
             vec![
                 text("hi "),
-                Part::Tag {
+                MessagePart::Tag {
                     username: "Connor".into(),
                     id: "61f1006d604cc5be5f7a3c2d".into(),
                     text: "@connor".into()
                 },
                 text(", see "),
-                Part::Link {
+                MessagePart::Link {
                     url: "https://example.com/x".into(),
                     text: "https://example.com/x".into()
                 },

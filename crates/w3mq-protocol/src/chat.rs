@@ -1,5 +1,8 @@
-//! The packets of seed 002 (PROTOCOL.md section 3): `method`, `reply` and
-//! `event`, the `ChatMessage` they carry, and the events of a channel.
+//! The public channels' chat-socket packets (PROTOCOL.md section 3, seed
+//! 002): `method`, `reply` and `event`, the error codes of a reply, and the
+//! `ChatMessage` they carry. The server writes them ([`reply_text`],
+//! [`event_text`], [`ChatMessage`]) and the client reads them
+//! ([`Packet::parse`]) from this one module.
 //!
 //! Parsing is lenient where the seed and the server may differ: ids are
 //! taken as strings or numbers (Mixer used numbers, this server uses object
@@ -50,8 +53,65 @@ impl Packet {
     }
 }
 
+/// The `error` codes of a reply.
+pub mod codes {
+    /// The user and the authkey do not match (or the key is unknown, used, expired).
+    pub const UNOTFOUND: &str = "UNOTFOUND";
+    /// The packet is not JSON.
+    pub const UNOTJSON: &str = "UNOTJSON";
+    /// Not allowed (anonymous, not a moderator, timed out).
+    pub const UACCESS: &str = "UACCESS";
+    /// A bad request (unknown method, wrong arguments, unknown target).
+    pub const BAD_REQUEST: &str = "4004";
+    /// Rate limited.
+    pub const RATE_LIMITED: &str = "4005";
+    /// Extension: the server failed; the call may be retried.
+    pub const INTERNAL: &str = "5000";
+}
+
+#[derive(Serialize)]
+struct ReplyOut<'a> {
+    r#type: &'static str,
+    error: Option<&'a str>,
+    id: &'a Value,
+    data: &'a Value,
+}
+
+/// A reply packet, as text: `error` a code of [`codes`] (then `data` is
+/// null), `id` the method's, echoed as it came (`null` when none was read).
+pub fn reply_text(id: &Value, outcome: Result<&Value, &str>) -> String {
+    let (error, data) = match outcome {
+        Ok(d) => (None, d),
+        Err(code) => (Some(code), &Value::Null),
+    };
+    serde_json::to_string(&ReplyOut {
+        r#type: "reply",
+        error,
+        id,
+        data,
+    })
+    .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct EventOut<'a, T: Serialize> {
+    r#type: &'static str,
+    event: &'a str,
+    data: &'a T,
+}
+
+/// An event packet, as text.
+pub fn event_text<T: Serialize>(name: &str, data: &T) -> String {
+    serde_json::to_string(&EventOut {
+        r#type: "event",
+        event: name,
+        data,
+    })
+    .unwrap_or_default()
+}
+
 /// A string, or a number written as a string (`null` is empty).
-pub(crate) fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::String(s) => s,
         Value::Number(n) => n.to_string(),
@@ -64,7 +124,7 @@ pub(crate) fn flex_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::
     })
 }
 
-fn flex_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub fn flex_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s = flex_string(d)?;
     Ok((!s.is_empty()).then_some(s))
 }
@@ -236,22 +296,22 @@ impl ChatMessage {
 
     /// The message as the cache and MQTT clients see it: id, seq (when the
     /// server gave one), sender, room and text. `room_id` is the channel's.
-    pub fn to_message(&self, room_id: &str) -> w3mq_protocol::Message {
-        w3mq_protocol::Message {
+    pub fn to_message(&self, room_id: &str) -> crate::Message {
+        crate::Message {
             id: Some(self.id.to_ascii_lowercase()),
             seq: self.seq,
             from_uid: self.user_id.to_ascii_lowercase(),
             to_room_id: room_id.to_owned(),
-            msg_type: w3mq_protocol::MsgType::Text.as_str().into(),
+            msg_type: crate::MsgType::Text.as_str().into(),
             msg_contents: Value::String(self.text()),
-            created_at: self.created_at.unwrap_or_else(w3mq_protocol::now_nanos),
+            created_at: self.created_at.unwrap_or_else(crate::now_nanos),
             ..Default::default()
         }
     }
 
     /// A chat message made from a stored message (text only), for what is
     /// fetched over REST.
-    pub fn from_message(m: &w3mq_protocol::Message) -> ChatMessage {
+    pub fn from_message(m: &crate::Message) -> ChatMessage {
         let text = match &m.msg_contents {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -280,7 +340,6 @@ impl ChatMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::events::ChannelEvent;
     use serde_json::json;
 
     // The exchange of seed 002, verbatim.
@@ -345,13 +404,44 @@ mod tests {
         let Packet::Event { event, data } = Packet::parse(MSG_EVENT).expect("event") else {
             panic!("not an event")
         };
-        match ChannelEvent::from_packet(&event, data) {
-            Some(ChannelEvent::Message { message, missed }) => {
-                assert!(!missed);
-                assert_eq!(message, m);
+        assert_eq!(event, "ChatMessage");
+        let e: ChatMessage = serde_json::from_value(data).expect("chat message");
+        assert_eq!(e, m);
+    }
+
+    #[test]
+    fn the_server_writes_what_the_client_reads() {
+        let r = reply_text(&json!(7), Ok(&json!({"a": 1})));
+        assert_eq!(
+            Packet::parse(&r).unwrap(),
+            Packet::Reply {
+                error: None,
+                id: 7,
+                data: json!({"a": 1})
             }
-            other => panic!("unexpected {other:?}"),
-        }
+        );
+        let r = reply_text(&json!(8), Err(codes::UACCESS));
+        assert_eq!(
+            Packet::parse(&r).unwrap(),
+            Packet::Reply {
+                error: Some(json!("UACCESS")),
+                id: 8,
+                data: Value::Null
+            }
+        );
+        let r = reply_text(&Value::Null, Err(codes::UNOTJSON));
+        assert_eq!(
+            r,
+            r#"{"type":"reply","error":"UNOTJSON","id":null,"data":null}"#
+        );
+        let e = event_text("WelcomeEvent", &json!({"server": "x"}));
+        assert_eq!(
+            Packet::parse(&e).unwrap(),
+            Packet::Event {
+                event: "WelcomeEvent".into(),
+                data: json!({"server": "x"})
+            }
+        );
     }
 
     #[test]
