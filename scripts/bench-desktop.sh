@@ -82,21 +82,31 @@ session() {
   local room
   room=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["big_room"])' "$out/fixture.json")
 
-  # 1. Start-up: one warm-up run (WebKit's caches in the new HOME), then $runs runs.
-  log "start-up: 1 warm-up + $runs runs"
+  # 1. Start-up: one warm-up run of each (WebKit's caches in the new HOME), then $runs runs of the
+  # app and of the same binary with --blank (the same window, a blank page: its load is its first
+  # paint), alternating, so the baseline shares the machine's state of the moment.
+  log "start-up: 1 warm-up + $runs runs, app and --blank alternating"
   : >"$out/startup.txt"
-  local i t0 line t1
+  : >"$out/startup-blank.txt"
+  : >"$work/app-start.log"
+  local i t0 line t1 kind file
   for i in $(seq 0 "$runs"); do
-    t0=$(date +%s%N)
-    line=$(W3MQ_EXIT_AFTER_PAINT=1 timeout 120 "$app" --data-dir "$work/app" 2>>"$work/app-start.log" \
-      | grep -m1 'first-paint' || true)
-    t1=$(date +%s%N)
-    [ -n "$line" ] || { log "run $i: no first-paint line"; tail -n 20 "$work/app-start.log" >&2; exit 1; }
-    # In-process ms (since the start of main), and exec to exit as the shell sees it.
-    echo "$i ${line##*ms=} $(( (t1 - t0) / 1000000 ))" >>"$out/startup.txt"
-    log "  run $i: ${line##*ms=} ms (exec to exit $(( (t1 - t0) / 1000000 )) ms)"
-    sleep 1
+    for kind in app blank; do
+      file="$out/startup.txt"; extra=()
+      [ "$kind" = blank ] && { file="$out/startup-blank.txt"; extra=(--blank); }
+      t0=$(date +%s%N)
+      line=$(W3MQ_EXIT_AFTER_PAINT=1 timeout 120 "$app" "${extra[@]}" --data-dir "$work/app" 2>>"$work/app-start.log" \
+        | grep -m1 'first-paint' || true)
+      t1=$(date +%s%N)
+      [ -n "$line" ] || { log "run $i ($kind): no first-paint line"; tail -n 20 "$work/app-start.log" >&2; exit 1; }
+      # In-process ms (since the start of main), and exec to exit as the shell sees it.
+      echo "$i ${line##*ms=} $(( (t1 - t0) / 1000000 ))" >>"$file"
+      log "  run $i $kind: ${line##*ms=} ms (exec to exit $(( (t1 - t0) / 1000000 )) ms)"
+      sleep 1
+    done
   done
+  # The app's marks of every run (setup, page load, boot, paint), for the split.
+  grep -E 'startup|room list painted|blank page painted' "$work/app-start.log" | sed 's/\x1b\[[0-9;]*m//g' >"$out/startup-marks.log" || true
 
   # 2. Idle memory: the app after its first paint + 10 s, then --blank after 15 s; $mem_rounds rounds.
   log "idle memory: $mem_rounds rounds of app and --blank"
@@ -180,6 +190,8 @@ runs = [line.split() for line in open(f"{out}/startup.txt")]
 warm, meas = runs[0], runs[1:]
 ms = sorted(float(r[1]) for r in meas)
 wall = sorted(float(r[2]) for r in meas)
+bruns = [line.split() for line in open(f"{out}/startup-blank.txt")][1:]
+bms = sorted(float(r[1]) for r in bruns)
 mem = [json.loads(line) for line in open(f"{out}/memory.jsonl")]
 app = sorted(m["pss"]["total_mb"] for m in mem if m["kind"] == "app")
 blank = sorted(m["pss"]["total_mb"] for m in mem if m["kind"] == "blank")
@@ -193,6 +205,8 @@ res = {
     "fixture": fix,
     "startup_ms": {"warmup": float(warm[1]), "runs": [float(r[1]) for r in meas], "min": ms[0], "median": statistics.median(ms), "max": ms[-1]},
     "startup_exec_to_exit_ms": {"min": wall[0], "median": statistics.median(wall), "max": wall[-1]},
+    "startup_blank_ms": {"runs": [float(r[1]) for r in bruns], "min": bms[0], "median": statistics.median(bms), "max": bms[-1]},
+    "startup_over_blank_ms": round(statistics.median(ms) - statistics.median(bms), 1),
     "memory_pss_mb": {"app": app, "blank": blank, "app_median": statistics.median(app), "blank_median": statistics.median(blank), "ratio": round(statistics.median(app) / statistics.median(blank), 2),
                       "uss_app_median": statistics.median(app_uss), "uss_blank_median": statistics.median(blank_uss),
                       "uss_ratio": round(statistics.median(app_uss) / max(statistics.median(blank_uss), 0.1), 2), "rounds": mem},
@@ -205,7 +219,7 @@ s, m = res["startup_ms"], res["memory_pss_mb"]
 lines = [
     f"machine: {cpu}, {res['machine']['cores']} cores, Debian {res['machine']['os']}, load {' '.join(res['machine']['loadavg'])}",
     f"fixture: {fix['messages']} messages in {fix['rooms']} rooms, cache {fix['cache_bytes']/1e6:.0f} MB",
-    f"1. first paint: min {s['min']:.0f} / median {s['median']:.0f} / max {s['max']:.0f} ms over {len(ms)} runs (warm-up {s['warmup']:.0f} ms; exec to exit median {res['startup_exec_to_exit_ms']['median']:.0f} ms)",
+    f"1. first paint: min {s['min']:.0f} / median {s['median']:.0f} / max {s['max']:.0f} ms over {len(ms)} runs (warm-up {s['warmup']:.0f} ms; exec to exit median {res['startup_exec_to_exit_ms']['median']:.0f} ms); --blank: min {bms[0]:.0f} / median {statistics.median(bms):.0f} / max {bms[-1]:.0f} ms; app - blank (medians) {res['startup_over_blank_ms']:.0f} ms",
     f"2. idle PSS: app {m['app_median']:.0f} MB, --blank {m['blank_median']:.0f} MB, ratio {m['ratio']} (app {m['app']}, blank {m['blank']})" + (f"; USS {m['uss_app_median']:.0f} / {m['uss_blank_median']:.0f} MB, ratio {m['uss_ratio']}" if m['uss_app_median'] else ""),
     f"3. DOM: {dom['pages']} pages ({dom['rows_loaded']} rows loaded): max {dom['max_message_nodes']} message nodes, {dom['max_list_nodes']} list nodes, {dom['max_doc_nodes']} document nodes; page median {dom['page_ms_median']} ms, p95 {dom['page_ms_p95']} ms, max {dom['page_ms_max']} ms; PSS {dom['pss_mb_before_scroll']} -> {dom['pss_mb_after_scroll']} MB",
     f"4. .deb: {deb['bytes']/1e6:.2f} MB ({deb['bytes']/2**20:.2f} MiB), installed {deb['installed_kib']} KiB; {deb['path']}",

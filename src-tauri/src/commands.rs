@@ -21,6 +21,8 @@ use crate::settings::{self, Settings};
 use crate::state::{AccountView, AppInfo, AppState, KeyInput};
 
 use crate::bindings::Signature;
+use crate::boot::Boot;
+use crate::startup::PaintMarks;
 
 macro_rules! commands {
     ($(
@@ -66,21 +68,29 @@ macro_rules! commands {
 commands! {
     /// Version, the proposed environment and whether a tray icon is shown.
     fn app_info[st, app]() -> AppInfo {
-        Ok(AppInfo {
-            version: app.package_info().version.to_string(),
-            default_env: st.default_env.clone(),
-            presets: vec![
-                Environment::local(),
-                Environment::production(),
-                Environment::development(),
-            ],
-            tray: st.tray,
-        })
+        Ok(info_of(&st, &app))
     }
 
-    /// Opens the last account from its cache, without the network; null when signed out.
-    fn resume[st, app]() -> Option<AccountView> {
-        Ok(st.engine.resume().await?.map(AccountView::from))
+    /// Everything the first screen shows, in one call: the last account, resumed from its cache
+    /// before the page asked (no network, no keychain), its rooms and totals, the settings
+    /// (`ui_ms`: the page's clock when it asked).
+    fn boot[st, app](ui_ms: f64) -> Boot {
+        tracing::info!(ui_ms, ms = format!("{:.1}", crate::startup::elapsed_ms()), "startup: boot asked");
+        let account = st.resume.get(&st.engine).await?;
+        let rooms = match account {
+            Some(_) => st.engine.room_views().await?,
+            None => Vec::new(),
+        };
+        let boot = Boot {
+            info: info_of(&st, &app),
+            settings: st.settings.lock().map(|s| s.clone()).unwrap_or_default(),
+            total: UnreadTotal::of_views(&rooms),
+            account,
+            rooms,
+            connection: st.connection.lock().map(|c| c.clone()).unwrap_or(ConnectionState::SignedOut),
+        };
+        crate::startup::mark("boot answered");
+        Ok(boot)
     }
 
     /// Signs in with a new or imported key.
@@ -246,10 +256,10 @@ commands! {
         Ok(settings)
     }
 
-    /// The UI painted the room list for the first time (`ui_ms`: its own clock); logged, and the
-    /// startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits).
-    fn first_paint[st, app](ui_ms: f64) -> () {
-        crate::startup::first_paint(&app, ui_ms);
+    /// The UI painted its first screen (`marks`: the page's own clock); logged, and the startup
+    /// benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits).
+    fn first_paint[st, app](marks: PaintMarks) -> () {
+        crate::startup::first_paint(&app, marks);
         Ok(())
     }
 
@@ -326,6 +336,20 @@ commands! {
             let _ = w.set_focus();
         }
         Ok(())
+    }
+}
+
+/// Version, the proposed environment and whether a tray icon is shown.
+fn info_of(st: &AppState, app: &AppHandle) -> AppInfo {
+    AppInfo {
+        version: app.package_info().version.to_string(),
+        default_env: st.default_env.clone(),
+        presets: vec![
+            Environment::local(),
+            Environment::production(),
+            Environment::development(),
+        ],
+        tray: st.tray,
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod bindings;
+pub mod boot;
 pub mod commands;
 pub mod error;
 pub mod forward;
@@ -78,16 +79,40 @@ pub fn run() {
                 connection: Mutex::new(ConnectionState::SignedOut),
                 tray,
                 ui: Default::default(),
+                resume: Default::default(),
             });
             forward::spawn(app.handle().clone(), engine);
+            // The window is made here, not from the config, so that --blank (the benchmarks'
+            // baseline) is the same window with a blank page from its first load.
+            let mut win = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("tauri.conf.json has no window")?;
+            win.create = true;
             if blank {
-                // The memory benchmark's baseline: the same window with a blank page.
-                if let Some(w) = app.get_webview_window("main") {
-                    if let Ok(u) = "about:blank".parse() {
-                        let _ = w.navigate(u);
-                    }
-                }
+                win.url = tauri::WebviewUrl::External("about:blank".parse()?);
+            } else {
+                // The cached room list resumes while the WebView starts.
+                let h = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let st = h.state::<AppState>();
+                    let _ = st.resume.get(&st.engine).await;
+                });
             }
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &win)?
+                .on_page_load(move |w, p| {
+                    if p.event() == tauri::webview::PageLoadEvent::Finished {
+                        startup::mark("page loaded");
+                        if blank {
+                            startup::blank_painted(w.app_handle());
+                        }
+                    }
+                })
+                .build()?;
+            startup::mark("window built");
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -1,9 +1,15 @@
-//! Start-up timing: from process start to the first painted room list.
+//! Start-up timing: marks from process start to the first painted room list,
+//! logged (`startup mark=<name> ms=<since start>`), so the path splits into
+//! process start → setup → WebView page load → bundle evaluated → first IPC
+//! answered → first paint. With `W3MQ_EXIT_AFTER_PAINT=1` the first paint (or,
+//! with `--blank`, the blank page's load) prints
+//! `w3mq-desktop first-paint ms=<ms>` and quits: the startup benchmark.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use tauri::AppHandle;
 
 static START: OnceLock<Instant> = OnceLock::new();
@@ -22,15 +28,51 @@ pub fn elapsed_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The UI painted the room list: logs the time once; with
-/// `W3MQ_EXIT_AFTER_PAINT=1` prints `w3mq-desktop first-paint ms=<ms>` on
-/// standard output and quits (the startup benchmark).
-pub fn first_paint(app: &AppHandle, ui_ms: f64) {
+/// Logs a mark on the way to the first paint.
+pub fn mark(name: &str) {
+    tracing::info!(mark = name, ms = format!("{:.1}", elapsed_ms()), "startup");
+}
+
+/// The page's own marks (`performance.now()`: milliseconds since the page's
+/// navigation started).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ts_rs::TS)]
+pub struct PaintMarks {
+    /// The bundle ran (the first line of main.ts).
+    pub bundle_ms: f64,
+    /// The `boot` answer arrived.
+    pub boot_ms: f64,
+    /// Two animation frames after the room list was set.
+    pub painted_ms: f64,
+}
+
+/// The UI painted its first screen: logs the marks once; with
+/// `W3MQ_EXIT_AFTER_PAINT=1` prints the time and quits.
+pub fn first_paint(app: &AppHandle, marks: PaintMarks) {
     if PAINTED.swap(true, Ordering::SeqCst) {
         return;
     }
     let ms = elapsed_ms();
-    tracing::info!(ms, ui_ms, "room list painted");
+    tracing::info!(
+        ms,
+        bundle_ms = marks.bundle_ms,
+        boot_ms = marks.boot_ms,
+        ui_ms = marks.painted_ms,
+        "room list painted"
+    );
+    exit_if_measuring(app, ms);
+}
+
+/// `--blank`: the blank page loaded (the baseline's first paint).
+pub fn blank_painted(app: &AppHandle) {
+    if PAINTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let ms = elapsed_ms();
+    tracing::info!(ms, "blank page painted");
+    exit_if_measuring(app, ms);
+}
+
+fn exit_if_measuring(app: &AppHandle, ms: f64) {
     if std::env::var_os("W3MQ_EXIT_AFTER_PAINT").is_some() {
         println!("w3mq-desktop first-paint ms={ms:.1}");
         app.exit(0);

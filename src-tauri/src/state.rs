@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 use w3mq_core::view::UserView;
 use w3mq_core::{AccountInfo, ConnectionState, Engine, Environment};
 
+use crate::error::AppError;
 use crate::settings::Settings;
 
 /// The shell's state, managed by Tauri.
@@ -26,6 +28,8 @@ pub struct AppState {
     pub tray: bool,
     /// Where UI events go.
     pub ui: crate::ui_sink::UiSink,
+    /// The last account's resume, started at setup.
+    pub resume: Resume,
 }
 
 /// The environment the app proposes: `--http` and `--mqtt` when given, as
@@ -93,4 +97,25 @@ pub enum KeyInput {
         /// The private key.
         private_key: String,
     },
+}
+
+/// The engine's resume, run once (at setup, before the page loads).
+#[derive(Default)]
+pub struct Resume {
+    done: OnceCell<Result<Option<AccountView>, AppError>>,
+}
+
+impl Resume {
+    /// The resumed account (`None`: signed out), resuming now unless it
+    /// already ran or runs.
+    pub async fn get(&self, engine: &Engine) -> Result<Option<AccountView>, AppError> {
+        self.done
+            .get_or_init(|| async {
+                let r = engine.resume().await;
+                crate::startup::mark("resumed");
+                r.map(|a| a.map(AccountView::from)).map_err(AppError::from)
+            })
+            .await
+            .clone()
+    }
 }

@@ -239,9 +239,11 @@ impl Engine {
         Ok(info)
     }
 
-    /// Resumes the last account without the network: its cache opens at
-    /// once and the session connects in the background. `None` when no
-    /// account is signed in.
+    /// Resumes the last account without the network and without the
+    /// keychain: its cache opens at once (so the room list can paint), and
+    /// the session reads the token from the keychain and connects in the
+    /// background (a missing key shows as an offline reason, the cache stays
+    /// readable). `None` when no account is signed in.
     pub async fn resume(&self) -> Result<Option<AccountInfo>> {
         let list = self.load_accounts().await;
         let Some(addr) = list.current.clone() else {
@@ -250,11 +252,7 @@ impl Engine {
         let Some(mut info) = list.accounts.into_iter().find(|a| a.address == addr) else {
             return Ok(None);
         };
-        let Some(token) = self.inner.cfg.secrets.get(&token_entry(&addr)).await? else {
-            return Ok(None);
-        };
         let rest = Rest::new(&info.env.http)?;
-        rest.set_token(Some(token));
         self.stop_active().await;
         self.activate(&info, rest).await?;
         info.profile = self.profile().await.ok().flatten();

@@ -42,6 +42,16 @@ impl UnreadTotal {
         }
         t
     }
+
+    /// The totals of a list of room views.
+    pub fn of_views(rooms: &[RoomView]) -> UnreadTotal {
+        let mut t = UnreadTotal::default();
+        for r in rooms {
+            t.unread = t.unread.saturating_add(r.unread);
+            t.mentions = t.mentions.saturating_add(r.mentions);
+        }
+        t
+    }
 }
 
 /// What the UI is told, one variant per change.

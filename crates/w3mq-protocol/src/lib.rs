@@ -8,6 +8,7 @@
 //! [`Rejection`] so that both ends speak of them the same way.
 
 pub mod chat;
+pub mod chat_render;
 pub mod envelope;
 pub mod events;
 pub mod ids;

@@ -58,6 +58,35 @@ presets: Array<Environment>,
 tray: boolean, };
 
 /**
+ * What the first screen shows.
+ */
+export type Boot = { 
+/**
+ * Version, proposed environment, tray.
+ */
+info: AppInfo, 
+/**
+ * The app's settings.
+ */
+settings: Settings, 
+/**
+ * The resumed account; null when signed out.
+ */
+account: AccountView | null, 
+/**
+ * Its rooms, most recent first (empty when signed out).
+ */
+rooms: Array<RoomView>, 
+/**
+ * The session's state.
+ */
+connection: ConnectionState, 
+/**
+ * Unread totals.
+ */
+total: UnreadTotal, };
+
+/**
  * A chat message as the channel view shows it.
  */
 export type ChannelMessageView = { 
@@ -474,6 +503,24 @@ description: string,
  * http(s) image URL (may be empty).
  */
 image_url: string, };
+
+/**
+ * The page's own marks (`performance.now()`: milliseconds since the page's
+ * navigation started).
+ */
+export type PaintMarks = { 
+/**
+ * The bundle ran (the first line of main.ts).
+ */
+bundle_ms: number, 
+/**
+ * The `boot` answer arrived.
+ */
+boot_ms: number, 
+/**
+ * Two animation frames after the room list was set.
+ */
+painted_ms: number, };
 
 /**
  * One answer of a poll.
@@ -919,8 +966,8 @@ export function commands(invoke: Invoke) {
   return {
     /** Version, the proposed environment and whether a tray icon is shown. */
     app_info: () => invoke<AppInfo>("app_info", {}),
-    /** Opens the last account from its cache, without the network; null when signed out. */
-    resume: () => invoke<AccountView | null>("resume", {}),
+    /** Everything the first screen shows, in one call: the last account, resumed from its cache before the page asked (no network, no keychain), its rooms and totals, the settings (`ui_ms`: the page's clock when it asked). */
+    boot: (ui_ms: number) => invoke<Boot>("boot", { ui_ms }),
     /** Signs in with a new or imported key. */
     sign_in: (env: Environment, key: KeyInput) => invoke<AccountView>("sign_in", { env, key }),
     /** Signs out: the key and the token leave the keychain. */
@@ -977,8 +1024,8 @@ export function commands(invoke: Invoke) {
     get_settings: () => invoke<Settings>("get_settings", {}),
     /** Saves the app's settings. */
     set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
-    /** The UI painted the room list for the first time (`ui_ms`: its own clock); logged, and the startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits). */
-    first_paint: (ui_ms: number) => invoke<null>("first_paint", { ui_ms }),
+    /** The UI painted its first screen (`marks`: the page's own clock); logged, and the startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits). */
+    first_paint: (marks: PaintMarks) => invoke<null>("first_paint", { marks }),
     /** Opens the public channel of a collection room as me (live polls, timeouts, moderation); its messages still come as `messages` events. Answers once it is online (or after 8 s). */
     channel_open: (room_id: string) => invoke<ChannelView>("channel_open", { room_id }),
     /** Opens a public channel (a room id or a collection slug) on the server at `http` without an account: read only, with its latest 50 messages. Its events name `room_id`. */

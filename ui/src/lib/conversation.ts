@@ -6,6 +6,9 @@ import type { Commands } from "./backend";
 import type { MessageView, UiEvent } from "./bindings";
 
 export const PAGE = 100;
+/** At most this many sent messages stay loaded: scrolling on drops the far end's pages
+ * (memory stays flat in a 100,000-message room), which load again on the way back. */
+export const MAX_LOADED = 5 * PAGE;
 
 function bySeq(a: number, list: readonly MessageView[], sentCount: number): number {
   // First index among the sent prefix whose seq is greater than a.
@@ -101,7 +104,15 @@ export class Conversation {
       if (page.length < PAGE) this.hasOlder = false;
       const have = new Set(this.msgs.map((m) => m.key));
       const fresh = page.filter((m) => !have.has(m.key) && m.seq !== null && m.seq < first);
-      if (fresh.length) this.set([...fresh, ...this.msgs]);
+      if (fresh.length) {
+        let list = [...fresh, ...this.msgs];
+        if (this.sentCount(list) > MAX_LOADED) {
+          // The newest pages (and my unsent ones after them) leave; loadNewer brings them back.
+          list = list.slice(0, MAX_LOADED);
+          this.hasNewer = true;
+        }
+        this.set(list);
+      }
       return fresh.length;
     } finally {
       this.loadingOlder = false;
@@ -122,7 +133,16 @@ export class Conversation {
         fresh.push(...latest.filter((m) => m.seq === null && !have.has(m.key)));
       }
       const n = this.sentCount();
-      if (fresh.length) this.set([...this.msgs.slice(0, n), ...fresh, ...this.msgs.slice(n)]);
+      if (fresh.length) {
+        let list = [...this.msgs.slice(0, n), ...fresh, ...this.msgs.slice(n)];
+        const over = this.sentCount(list) - MAX_LOADED;
+        if (over > 0) {
+          // The oldest pages leave; loadOlder brings them back.
+          list = list.slice(over);
+          this.hasOlder = true;
+        }
+        this.set(list);
+      }
       return fresh.length;
     } finally {
       this.loadingNewer = false;

@@ -1,7 +1,13 @@
-// An in-memory Backend for the browser (npm run dev) and for tests: accounts,
-// rooms, paged history, search, and sends that turn pending → sent through a
-// send_status event, like Rust does. Counts and order are computed here the
-// way Rust computes them, so the UI only shows what it is given.
+// An in-memory Backend for the browser (npm run dev) and for tests. It is not a
+// second engine: every view it starts from (rooms with their titles, previews
+// and counts, messages with their text parts, search hits, channel messages,
+// the messages the tests receive) comes from fixtures.json, which the Rust
+// view code writes (crates/w3mq-core/tests/ui_fixtures.rs; the test fails when
+// the file is stale). What the mock does itself is bookkeeping: sends turn
+// pending → sent through a send_status event like Rust's, a room read to its
+// end has no unread, totals are the sum of the rooms' counts. A text it has no
+// fixture for (a send, an unlisted receive) shows as one text part: the mock
+// never splits text.
 import type { Backend } from "./backend";
 import type {
   AccountView,
@@ -11,7 +17,6 @@ import type {
   PollView,
   AppInfo,
   ConnectionState,
-  Contents,
   Cursor,
   Draft,
   Environment,
@@ -22,13 +27,37 @@ import type {
   RoomView,
   SearchHitView,
   Settings,
-  TextPart,
   UiEvent,
   UnreadTotal,
   UserView,
 } from "./bindings";
 import { commands, type Commands } from "./bindings";
 import { isHttpUrl } from "./urls";
+import fixtureData from "./fixtures.json";
+
+/** What crates/w3mq-core/tests/ui_fixtures.rs writes. */
+interface Fixtures {
+  now_ms: number;
+  me: UserView;
+  users: UserView[];
+  rooms: RoomView[];
+  messages: Record<string, MessageView[]>;
+  search: Record<string, SearchHitView[]>;
+  received: { room_id: string; from_uid: string; text: string; message: MessageView; room: RoomView }[];
+  public_room: RoomView;
+  /** Me before I chose a nickname. */
+  me_unnamed: UserView;
+  channel: ChannelMessageView[];
+  pending: MessageView;
+}
+
+/** The fixtures, their times moved to now (they were written at `now_ms`). */
+function fixtures(): Fixtures {
+  const shift = Date.now() - (fixtureData as unknown as Fixtures).now_ms;
+  return JSON.parse(JSON.stringify(fixtureData), (k, v) =>
+    (k === "created_ms" || k === "last_activity_ms") && typeof v === "number" ? v + shift : v,
+  ) as Fixtures;
+}
 
 export interface MockOptions {
   /** Start signed in with sample rooms. */
@@ -44,8 +73,8 @@ export interface MockOptions {
 export interface MockBackend extends Backend {
   /** Delivers an event to every listener. */
   emit(e: UiEvent): void;
-  /** A message from someone else arrives in a room. */
-  receive(room_id: string, from_uid: string, text: string, mentions?: string[]): MessageView;
+  /** A message from someone else arrives in a room (fixtures.json's view when it lists it). */
+  receive(room_id: string, from_uid: string, text: string): MessageView;
   /** Every command call, in order (for tests). */
   calls: { cmd: string; args: Record<string, unknown> }[];
   goOnline(): void;
@@ -65,26 +94,9 @@ const PRESETS: Environment[] = [
   { kind: "development", http: "https://dev-chat.web3messaging.online", mqtt: ["wss://dev-msg.web3messaging.online/mqtt"] },
 ];
 
-function user(id: string, nick: string, address: string, extra: Partial<UserView> = {}): UserView {
-  return {
-    user_id: id,
-    nick_name: nick,
-    address,
-    ens_name: "",
-    display_name: nick || `${address.slice(0, 6)}…${address.slice(-4)}`,
-    avatar_url: "",
-    socials: [],
-    ...extra,
-  };
-}
-
-function addr(n: number): string {
-  return "0x" + n.toString(16).padStart(40, "0");
-}
-
-const ME_ID = "user:me";
-
 export function mockBackend(opts: MockOptions = {}): MockBackend {
+  const fx = fixtures();
+  const ME_ID = fx.me.user_id;
   const ackDelay = opts.ackDelay ?? 400;
   const listeners = new Set<(e: UiEvent) => void>();
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
@@ -92,124 +104,79 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   let settings: Settings = { theme: "system", notifications: true, remote_images: "always" };
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
-  const users = new Map<string, UserView>();
+  const users = new Map<string, UserView>(fx.users.map((u) => [u.user_id, u]));
   interface Room {
     view: RoomView;
     msgs: MessageView[];
-    readSeq: number;
     nextSeq: number;
   }
   const rooms = new Map<string, Room>();
   const outbox = new Map<string, MessageView>();
+  const received = [...fx.received];
 
   const emit = (e: UiEvent) => {
     for (const l of [...listeners]) l(e);
   };
 
-  const me = (): UserView => users.get(ME_ID) ?? user(ME_ID, "", addr(1));
+  const me = (): UserView => users.get(ME_ID) ?? fx.me;
 
-  function parts(text: string, mentions: string[]): TextPart[] {
-    const out: TextPart[] = [];
-    const names = mentions
-      .map((id) => users.get(id))
-      .filter((u): u is UserView => !!u)
-      .map((u) => ({ token: `@${u.display_name}`, u }));
-    const re = /https?:\/\/[^\s<>"]+/g;
-    const pushText = (s: string) => {
-      let rest = s;
-      while (rest) {
-        let best: { i: number; token: string; u: UserView } | null = null;
-        for (const n of names) {
-          const i = rest.indexOf(n.token);
-          if (i >= 0 && (!best || i < best.i)) best = { i, ...n };
-        }
-        if (!best) {
-          out.push({ kind: "text", text: rest });
-          break;
-        }
-        if (best.i > 0) out.push({ kind: "text", text: rest.slice(0, best.i) });
-        out.push({ kind: "mention", text: best.token, user_id: best.u.user_id, me: best.u.user_id === ME_ID });
-        rest = rest.slice(best.i + best.token.length);
-      }
-    };
-    let last = 0;
-    for (const m of text.matchAll(re)) {
-      pushText(text.slice(last, m.index));
-      if (isHttpUrl(m[0])) out.push({ kind: "link", text: m[0], url: m[0] });
-      else out.push({ kind: "text", text: m[0] });
-      last = (m.index ?? 0) + m[0].length;
-    }
-    pushText(text.slice(last));
-    return out;
+  function addRoom(view: RoomView, msgs: MessageView[] = []): Room {
+    const r: Room = { view, msgs, nextSeq: Math.max(0, ...msgs.map((m) => m.seq ?? 0)) + 1 };
+    rooms.set(view.room_id, r);
+    return r;
   }
 
-  function preview(c: Contents): string {
-    if (c.kind === "text") return c.text.replace(/\s+/g, " ").slice(0, 140);
-    if (c.kind === "swap_card") return `Trade card: ${c.card.orderStatus}`;
-    return "Unsupported message";
+  /** A room made here (create, join): the shape of a fixture room, nothing in it. */
+  function newRoom(id: string, kind: RoomView["kind"], title: string, members: string[], extra: Partial<RoomView> = {}): Room {
+    const like = fx.rooms.find((r) => r.kind === kind) ?? fx.rooms[0];
+    return addRoom({
+      ...like,
+      room_id: id,
+      kind,
+      title,
+      subtitle: "",
+      slug: "",
+      creator_id: ME_ID,
+      mine: true,
+      members: members.map((m) => users.get(m)).filter((u): u is UserView => !!u),
+      latest: null,
+      preview: "",
+      unread: 0,
+      mentions: 0,
+      notify: "all",
+      last_activity_ms: Date.now(),
+      ...extra,
+    });
   }
 
-  function findMsg(room: Room, id: string | null): MessageView | undefined {
-    if (!id) return undefined;
-    return room.msgs.find((m) => m.id === id);
-  }
-
-  function makeMessage(room: Room, from: string, d: Omit<Draft, "room_id">, at: number, sent: boolean): MessageView {
-    const u = users.get(from);
-    const contents: Contents = d.swap_card
-      ? { kind: "swap_card", card: d.swap_card }
-      : { kind: "text", text: d.text ?? "", parts: parts(d.text ?? "", d.mentions) };
-    const quoted = findMsg(room, d.reply_to);
+  /** A message the fixtures do not hold: the shape of one that does, with this text as one part. */
+  function unlisted(room_id: string, from: string, text: string, sent: boolean): MessageView {
     const n = ++msgCounter;
-    const cid = from === ME_ID ? `cm-${n}` : null;
-    const item = d.item
-      ? { ...d.item, url: `https://opensea.io/assets/ethereum/${d.item.contract_address}/${d.item.token_id}` }
-      : null;
+    const mine = from === ME_ID;
+    const cid = mine ? `cm-${n}` : null;
+    const u = users.get(from);
     return {
+      ...fx.pending,
       key: cid ?? `m-${n}`,
       id: sent ? `m-${n}` : null,
-      seq: sent ? room.nextSeq++ : null,
+      seq: null,
       client_msg_id: cid,
-      room_id: room.view.room_id,
+      room_id,
       from_uid: from,
       sender_name: u?.display_name ?? from,
       sender_avatar: u?.avatar_url ?? "",
-      mine: from === ME_ID,
-      created_ms: at,
-      contents,
-      preview: preview(contents),
-      reply: d.reply_to
-        ? { id: d.reply_to, sender_name: quoted?.sender_name ?? "", text: quoted?.preview ?? "", found: !!quoted }
-        : null,
-      thread_id: d.thread_id,
-      is_thread: !!d.item,
-      item,
-      mentions_me: from !== ME_ID && d.mentions.includes(ME_ID),
+      mine,
+      created_ms: Date.now(),
+      contents: { kind: "text", text, parts: text ? [{ kind: "text", text }] : [] },
+      preview: text,
       status: sent ? "sent" : "pending",
       error: null,
     };
   }
 
-  function counts(r: Room): void {
-    let unread = 0;
-    let mentions = 0;
-    for (let i = r.msgs.length - 1; i >= 0; i--) {
-      const m = r.msgs[i];
-      if ((m.seq ?? 0) <= r.readSeq) break;
-      if (!m.mine) {
-        unread++;
-        if (m.mentions_me) mentions++;
-      }
-    }
-    const latest = r.msgs[r.msgs.length - 1] ?? null;
-    r.view = {
-      ...r.view,
-      unread,
-      mentions,
-      latest,
-      preview: latest ? (r.view.kind === "direct" ? "" : `${latest.sender_name}: `) + latest.preview : "",
-      last_activity_ms: latest ? latest.created_ms : r.view.last_activity_ms,
-    };
+  /** A room's latest message changed (counts stay Rust's unless read). */
+  function latest(r: Room, m: MessageView): void {
+    r.view = { ...r.view, latest: m, last_activity_ms: m.created_ms };
   }
 
   function total(): UnreadTotal {
@@ -223,113 +190,34 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   }
 
   function roomChanged(r: Room): void {
-    counts(r);
     emit({ type: "room_updated", room: r.view });
     emit({ type: "unread_total", total: total() });
   }
 
-  function newRoom(id: string, kind: RoomView["kind"], title: string, members: string[], extra: Partial<RoomView> = {}): Room {
-    const r: Room = {
-      view: {
-        room_id: id,
-        kind,
-        title,
-        subtitle: kind === "direct" ? "" : `${members.length} members`,
-        avatar_url: "",
-        description: "",
-        slug: "",
-        creator_id: ME_ID,
-        mine: true,
-        members: members.map((m) => users.get(m)!).filter(Boolean),
-        latest: null,
-        preview: "",
-        unread: 0,
-        mentions: 0,
-        notify: "all",
-        last_activity_ms: Date.now(),
-        ...extra,
-      },
-      msgs: [],
-      readSeq: 0,
-      nextSeq: 1,
-    };
-    rooms.set(id, r);
-    return r;
-  }
-
   function seed(): void {
-    users.set(ME_ID, user(ME_ID, "me", addr(1)));
-    users.set("user:alice", user("user:alice", "alice", addr(2), {
-      ens_name: "alice.eth",
-      socials: [{ platform: "twitter", username: "alice", verified: true, avatar_url: "" }],
-    }));
-    users.set("user:bob", user("user:bob", "bob", addr(3)));
-    users.set("user:carol", user("user:carol", "carol", addr(4)));
-    users.set("user:mallory", user("user:mallory", `<img src=x onerror=alert(1)>`, addr(5)));
-    const now = Date.now();
-    const dm = newRoom("room:alice", "direct", "alice", [ME_ID, "user:alice"], { subtitle: addr(2) });
-    const say = (r: Room, from: string, text: string, at: number, extra: Partial<Omit<Draft, "room_id">> = {}) => {
-      const m = makeMessage(r, from, { text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null, ...extra }, at, true);
-      r.msgs.push(m);
-      return m;
-    };
-    const first = say(dm, "user:alice", "hey! did you see the new collection?", now - 86_400_000 * 2);
-    say(dm, ME_ID, "Not yet, link?", now - 86_400_000 * 2 + 60_000);
-    say(dm, "user:alice", "https://opensea.io/collection/doodles-official and javascript:alert(1)", now - 86_400_000 * 2 + 90_000);
-    say(dm, "user:alice", "looks nice", now - 3_600_000, { reply_to: first.id });
-    dm.readSeq = 2;
-    const g = newRoom("room:group", "group", "Degen friends", [ME_ID, "user:alice", "user:bob", "user:carol", "user:mallory"]);
-    say(g, "user:bob", "gm everyone", now - 7_200_000);
-    say(g, "user:carol", "gm @me, want to trade?", now - 7_100_000, { mentions: [ME_ID] });
-    say(g, "user:mallory", `<img src=x onerror=alert(1)> <script>alert(2)</script>`, now - 7_000_000);
-    const card = say(g, "user:carol", "", now - 6_900_000, {
-      swap_card: {
-        orderStatus: "open",
-        expiryDate: new Date(now + 86_400_000 * 3).toISOString(),
-        creatorAddress: addr(4),
-        recipientAddress: addr(1),
-        jumpUrl: "https://sudoswap.xyz/#/swap/123",
-        asset1Data: [{ address: addr(99), type: "ERC721", id: "42", amount: "1", imgURL: "", name: "Doodle #42", symbol: "DOODLE" }],
-        asset2Data: [{ address: addr(0), type: "ETH", amount: "1.5", imgURL: "", name: "Ether", symbol: "ETH" }],
-      },
-    });
-    void card;
-    const root = say(g, "user:alice", "What do you think of this one?", now - 3_000_000, {
-      item: { contract_address: addr(99), token_id: "7", name: "Doodle #7", description: "A doodle", image_url: "" },
-    });
-    say(g, "user:bob", "floor is rising", now - 2_900_000, { thread_id: root.id });
-    g.readSeq = 1;
-    const c = newRoom("room:coll", "collection", "Doodles", [ME_ID, "user:alice"], { slug: "doodles-official", subtitle: "doodles-official", mine: false, creator_id: "user:alice" });
-    say(c, "user:alice", "welcome to the doodles room", now - 86_400_000 * 400);
+    for (const v of fx.rooms) addRoom(v, fx.messages[v.room_id] ?? []);
     const big = opts.bigRoom ?? 0;
     if (big > 0) {
       const b = newRoom("room:big", "group", `Big room (${big.toLocaleString()} messages)`, [ME_ID, "user:alice", "user:bob"]);
-      const start = now - big * 60_000;
+      const start = Date.now() - big * 60_000;
       const who = [ME_ID, "user:alice", "user:bob"];
       for (let i = 0; i < big; i++) {
         const t = i % 7 === 0 ? `Message ${i + 1}: a longer line of text so that heights vary a little across the list and wrapping happens on narrow windows.` : `Message ${i + 1}`;
-        say(b, who[(i * 7 + (i >> 2)) % 3], t, start + i * 60_000);
+        const m = unlisted(b.view.room_id, who[(i * 7 + (i >> 2)) % 3], t, true);
+        b.msgs.push({ ...m, id: `big-${i + 1}`, key: `big-${i + 1}`, client_msg_id: null, seq: b.nextSeq++, status: "sent", created_ms: start + i * 60_000 });
       }
-      b.readSeq = b.nextSeq - 1;
+      latest(b, b.msgs[b.msgs.length - 1]);
     }
-    for (const r of rooms.values()) counts(r);
-    account = { user_id: ME_ID, address: addr(1), env: LOCAL, profile: me() };
+    account = { user_id: ME_ID, address: me().address, env: LOCAL, profile: me() };
     conn = opts.offline ? { state: "offline", reason: "mock: offline", retry_in_ms: 5000 } : { state: "online", endpoint: LOCAL.mqtt[0] };
   }
 
   if (opts.seed) seed();
   // A public collection room nobody here has joined: readable as a channel without an account.
-  const unjoined = new Set<string>();
-  (function publicSeed() {
-    if (!users.has("user:alice")) users.set("user:alice", user("user:alice", "alice", addr(2)));
-    users.set("user:zed", user("user:zed", "zed", addr(6)));
-    const r = newRoom("64b0c0ffee00000000000a9e", "collection", "Mock Apes", ["user:alice", "user:zed"], { slug: "mock-apes", subtitle: "mock-apes", mine: false, creator_id: "user:alice" });
-    const now = Date.now();
-    const say = (from: string, text: string, at: number) => r.msgs.push(makeMessage(r, from, { text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, at, true));
-    say("user:alice", "welcome, apes: https://opensea.io/collection/mock-apes", now - 600_000);
-    say("user:zed", "<b>not bold</b> javascript:alert(1)", now - 300_000);
-    unjoined.add(r.view.room_id);
-  })();
+  const unjoined = new Set<string>([fx.public_room.room_id]);
+  const publicRoom = addRoom(fx.public_room);
+  const channelSeed = new Map<string, ChannelMessageView>(fx.channel.map((c) => [c.id, c]));
+  publicRoom.nextSeq = Math.max(0, ...fx.channel.map((c) => c.seq ?? 0)) + 1;
 
   function sortedRooms(): RoomView[] {
     return [...rooms.values()]
@@ -358,7 +246,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return;
     }
     r.msgs.push(sent);
-    r.readSeq = Math.max(r.readSeq, sent.seq ?? 0);
+    latest(r, sent);
     emit({ type: "send_status", message: sent });
     roomChanged(r);
   }
@@ -438,6 +326,20 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     return ids;
   }
 
+  /** A channel's history: the fixture's chat messages (the public room), then what was said here. */
+  function channelHistory(r: Room): ChannelMessageView[] {
+    const seeded = r === publicRoom ? [...channelSeed.values()] : [];
+    return [...seeded, ...r.msgs.map(chatView)];
+  }
+
+  /** A message said here into a room, with the room's next seq. */
+  function say(r: Room, from: string, text: string): MessageView {
+    const m = { ...unlisted(r.view.room_id, from, text, true), seq: r.nextSeq++ };
+    r.msgs.push(m);
+    latest(r, m);
+    return m;
+  }
+
   const impl: Record<string, (a: Record<string, any>) => unknown> = {
     channel_open: (a) => {
       if (!account) throw { code: "not_signed_in", message: "not signed in" };
@@ -453,19 +355,18 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       const key = String(a.channel).trim();
       if (!/^[A-Za-z0-9_:-]{1,128}$/.test(key)) throw { code: "invalid_input", message: `${JSON.stringify(key)} is not a channel id` };
       const r = openChannel(key, true);
-      return { channel: key, room_id: r.view.room_id, status: status(true, r), messages: r.msgs.slice(-50).map(chatView) };
+      return { channel: key, room_id: r.view.room_id, status: status(true, r), messages: channelHistory(r).slice(-50) };
     },
     channel_close: (a) => {
       for (const [k, c] of openChannels) if (k === a.channel || c.room_id === a.channel) openChannels.delete(k);
       return null;
     },
-    channel_history: (a) => channelOf(a.channel).r.msgs.slice(-Math.min(100, Number(a.limit))).map(chatView),
+    channel_history: (a) => channelHistory(channelOf(a.channel).r).slice(-Math.min(100, Number(a.limit))),
     channel_send: (a) => {
       const { r, anonymous } = channelOf(a.channel);
       if (anonymous) throw { code: "forbidden", message: "not allowed on this channel" };
       if (!String(a.text).trim()) throw { code: "invalid_input", message: "the text is blank" };
-      const m = makeMessage(r, ME_ID, { text: a.text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, Date.now(), true);
-      r.msgs.push(m);
+      const m = say(r, ME_ID, String(a.text));
       const v = chatView(m);
       channelEmit(r.view.room_id, { kind: "message", message: v });
       emit({ type: "messages", messages: [m] });
@@ -539,15 +440,15 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return null;
     },
     app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false }),
-    resume: () => account,
+    boot: () => ({ info: impl.app_info({}), settings, account, rooms: account ? sortedRooms() : [], connection: conn, total: total() }),
     sign_in: (a): AccountView => {
       const env = a.env as Environment;
       const key = a.key as KeyInput;
       if (key.kind === "import" && !/^(0x)?[0-9a-fA-F]{64}$/.test(key.private_key.trim())) {
         throw { code: "invalid", message: "a private key is 64 hex digits" };
       }
-      if (!users.has(ME_ID)) users.set(ME_ID, user(ME_ID, "", addr(1)));
-      account = { user_id: ME_ID, address: addr(1), env, profile: me() };
+      if (!opts.seed && !account) users.set(ME_ID, fx.me_unnamed);
+      account = { user_id: ME_ID, address: me().address, env, profile: me() };
       conn = { state: "online", endpoint: env.mqtt[0] ?? "" };
       queueMicrotask(() => emit({ type: "connection", state: conn }));
       return account;
@@ -600,7 +501,15 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       const d = a.draft as Draft;
       const r = need(rooms.get(d.room_id), "room");
       if (!d.text?.trim() && !d.swap_card && !d.item) throw { code: "invalid", message: "empty message" };
-      const m = makeMessage(r, ME_ID, d, Date.now(), false);
+      const quoted = d.reply_to ? r.msgs.find((x) => x.id === d.reply_to) : undefined;
+      const m: MessageView = {
+        ...unlisted(r.view.room_id, ME_ID, d.text ?? "", false),
+        contents: d.swap_card ? { kind: "swap_card", card: d.swap_card } : { kind: "text", text: d.text ?? "", parts: d.text ? [{ kind: "text", text: d.text }] : [] },
+        reply: d.reply_to ? { id: d.reply_to, sender_name: quoted?.sender_name ?? "", text: quoted?.preview ?? "", found: !!quoted } : null,
+        thread_id: d.thread_id,
+        is_thread: !!d.item,
+        item: d.item ? { ...d.item, url: "" } : null,
+      };
       outbox.set(m.key, m);
       scheduleAck(m.key);
       return m;
@@ -621,8 +530,9 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     },
     mark_read: (a) => {
       const r = need(rooms.get(a.room_id), "room");
-      if (Number(a.seq) > r.readSeq) {
-        r.readSeq = Number(a.seq);
+      // Read to the end: nothing unread (Rust counts; the mock only knows "all read").
+      if (Number(a.seq) >= (r.view.latest?.seq ?? 0) && (r.view.unread || r.view.mentions)) {
+        r.view = { ...r.view, unread: 0, mentions: 0 };
         roomChanged(r);
       }
       return null;
@@ -669,30 +579,8 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       const k = String(a.keyword).toLowerCase();
       return [...users.values()].filter((u) => u.user_id !== ME_ID && k && [u.nick_name, u.address, u.ens_name].some((f) => f.toLowerCase().includes(k)));
     },
-    search: (a): SearchHitView[] => {
-      const q = String(a.query).trim().toLowerCase();
-      if (!q) return [];
-      const hits: SearchHitView[] = [];
-      for (const r of rooms.values()) {
-        for (let i = r.msgs.length - 1; i >= 0 && hits.length < Number(a.limit); i--) {
-          const m = r.msgs[i];
-          if (m.contents.kind !== "text") continue;
-          const t = m.contents.text;
-          const at = t.toLowerCase().indexOf(q);
-          if (at < 0) continue;
-          hits.push({
-            message: m,
-            room_title: r.view.title,
-            snippet: [
-              { text: t.slice(Math.max(0, at - 30), at), hit: false },
-              { text: t.slice(at, at + q.length), hit: true },
-              { text: t.slice(at + q.length, at + q.length + 60), hit: false },
-            ],
-          });
-        }
-      }
-      return hits;
-    },
+    // The hits Rust found for the fixture's queries (fixtures.json lists them); none for others.
+    search: (a): SearchHitView[] => (fx.search[String(a.query).trim().toLowerCase()] ?? []).slice(0, Number(a.limit)),
     start_thread: (a) => {
       const r = need(rooms.get(a.room_id), "room");
       const i = r.msgs.findIndex((m) => m.id === a.message_id);
@@ -746,10 +634,19 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     },
     emit,
     calls,
-    receive(room_id, from_uid, text, mentions = []) {
+    receive(room_id, from_uid, text) {
       const r = need(rooms.get(room_id), "room");
-      const m = makeMessage(r, from_uid, { text, swap_card: null, reply_to: null, thread_id: null, mentions, item: null }, Date.now(), true);
-      r.msgs.push(m);
+      const i = received.findIndex((x) => x.room_id === room_id && x.from_uid === from_uid && x.text === text);
+      let m: MessageView;
+      if (i >= 0) {
+        const [fix] = received.splice(i, 1);
+        m = fix.message;
+        r.msgs.push(m);
+        r.view = fix.room;
+        r.nextSeq = (m.seq ?? 0) + 1;
+      } else {
+        m = say(r, from_uid, text);
+      }
       emit({ type: "messages", messages: [m] });
       roomChanged(r);
       return m;
@@ -766,8 +663,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     history: (room_id) => rooms.get(room_id)?.msgs ?? [],
     channelSay(room_id, from_uid, text) {
       const r = collection(room_id);
-      const m = makeMessage(r, from_uid, { text, swap_card: null, reply_to: null, thread_id: null, mentions: [], item: null }, Date.now(), true);
-      r.msgs.push(m);
+      const m = say(r, from_uid, text);
       const v = chatView(m);
       channelEmit(r.view.room_id, { kind: "message", message: v });
       if (account) {

@@ -10,6 +10,7 @@ import { AppState } from "../lib/app.svelte";
 import { mockBackend } from "../lib/mock";
 import type { MessageView, UserView } from "../lib/bindings";
 import { msg } from "./timeline.test";
+import { Conversation, MAX_LOADED } from "../lib/conversation";
 
 afterEach(() => cleanup());
 
@@ -174,11 +175,27 @@ describe("conversation", () => {
     // Load many pages, as scrolling up would.
     for (let i = 0; i < 30; i++) await app.conv!.loadOlder();
     await tick();
-    expect(app.conv!.msgs.length).toBe(3100);
     expect(list.querySelectorAll('[data-testid="message"]').length).toBeLessThanOrEqual(200);
+    expect(app.conv!.msgs.length).toBeLessThanOrEqual(MAX_LOADED);
     const pages = backend.calls.filter((c) => c.cmd === "messages" && (c.args.cursor as { kind: string }).kind === "before");
-    expect(pages.length).toBe(30);
+    expect(pages.length).toBeGreaterThanOrEqual(30);
     expect(pages.every((c) => c.args.limit === 100)).toBe(true);
+  });
+
+  it("keeps at most MAX_LOADED messages: far pages drop while paging up and come back on the way down", async () => {
+    const { backend } = await signedIn({ bigRoom: 100_000 });
+    const conv = new Conversation(backend.commands, "room:big");
+    await conv.loadLatest();
+    for (let i = 0; i < 30; i++) await conv.loadOlder();
+    // Memory stays flat: the newest pages were dropped on the way up (3,100 read, 500 kept)…
+    expect(conv.msgs.length).toBe(MAX_LOADED);
+    expect(conv.firstSeq()).toBe(100_000 - 3100 + 1);
+    expect(conv.hasNewer).toBe(true);
+    // …and come back on the way down, dropping the oldest, up to the latest message.
+    while (conv.hasNewer) await conv.loadNewer();
+    expect(conv.msgs.length).toBe(MAX_LOADED);
+    expect(conv.lastSeq()).toBe(100_000);
+    expect(conv.hasOlder).toBe(true);
   });
 });
 

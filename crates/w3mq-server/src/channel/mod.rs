@@ -21,7 +21,8 @@ pub mod methods;
 pub mod moderation;
 pub mod packet;
 pub mod poll;
-pub mod render;
+/// How a stored message reads on a chat socket (in w3mq-protocol: the client's fixtures render with it too).
+pub use w3mq_protocol::chat_render as render;
 pub mod session;
 pub mod socket;
 

@@ -2,11 +2,11 @@
 //! into `text`, `link` (http(s) URLs only) and `tag` (an `@mention` of a
 //! member) parts, with the sender's name and roles in the room.
 
+use crate::chat::{ChatMessage, MessageBody, MessagePart};
+use crate::validate::is_http_url;
+use crate::{Message, Room, User};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use w3mq_protocol::chat::{ChatMessage, MessageBody, MessagePart};
-use w3mq_protocol::validate::is_http_url;
-use w3mq_protocol::{Message, Room, User};
 
 /// The name a user goes by in a channel: the nick name, else the wallet.
 pub fn display_name(u: &User) -> String {
@@ -28,9 +28,9 @@ pub fn roles(room: &Room, user_id: &str) -> Vec<&'static str> {
 
 /// The member `name` names: by user id, then wallet address, then nick
 /// name (without regard to case); an ambiguous nick names nobody
-/// ([`w3mq_protocol::resolve_member`]).
+/// ([`crate::resolve_member`]).
 pub fn find_member<'r>(room: &'r Room, name: &str) -> Option<&'r User> {
-    w3mq_protocol::resolve_member(&room.members, name).ok()
+    crate::resolve_member(&room.members, name).ok()
 }
 
 /// A user as moderation events name them.
