@@ -93,7 +93,9 @@ pub fn run() {
                 .ok_or("tauri.conf.json has no window")?;
             win.create = true;
             if blank {
-                win.url = tauri::WebviewUrl::External("about:blank".parse()?);
+                // A page of the app's own protocol (ui/public/blank.html): about:blank never
+                // reports its load.
+                win.url = tauri::WebviewUrl::App("blank.html".into());
             } else {
                 // The cached room list resumes while the WebView starts.
                 let h = app.handle().clone();

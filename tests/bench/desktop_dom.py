@@ -8,9 +8,11 @@ fixture account's token) with tauri-driver listening (`--driver URL`, by default
 
 Opens ROOM_ID (the fixture's 100,000-message room) in the real app, then, page after page,
 sets the list's scrollTop to 0 and waits until the older page is loaded (the list's
-`data-rows` grows) and laid out (two animation frames), and counts the
-`[data-testid="message"]` nodes and all the elements inside the list. Also sums the PSS of
-the app's processes (the app and its WebKit children) before and after the scrolling.
+`data-first-seq` falls) and laid out (two animation frames), and counts the
+`[data-testid="message"]` nodes and all the elements inside the list; then goes back down
+the same way to the newest message (the pages dropped on the way up load again). Sums the
+PSS of the app's processes (the app and its WebKit children) before, every 25 pages, at the
+top and back at the bottom: with far pages dropped it stays flat.
 Prints one JSON object on standard output.
 """
 
@@ -25,9 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pss  # noqa: E402
-from selenium import webdriver  # noqa: E402
+from app_driver import open_app  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.options import ArgOptions  # noqa: E402
 
 COUNT_JS = """
 const list = document.querySelector('[data-testid="message-list"]');
@@ -42,23 +43,27 @@ return {
 };
 """
 
-# Scrolls to the top, waits for the next page (data-rows grows) and two frames, and reports
-# how long that took (performance.now(), in the page).
+# Scrolls to one end (arguments[1]: "up" to the top, "down" to the bottom), waits for the
+# next page there (the list's data-first-seq falls, or data-last-seq rises: the loaded rows
+# stay bounded, far pages are dropped) and two frames, and reports how long that took
+# (performance.now(), in the page).
 PAGE_JS = """
 const done = arguments[arguments.length - 1];
 const timeoutMs = arguments[0];
+const up = arguments[1] === "up";
 const list = document.querySelector('[data-testid="message-list"]');
-const before = Number(list.dataset.rows || 0);
+const edge = () => Number(up ? list.dataset.firstSeq : list.dataset.lastSeq);
+const before = edge();
 const t0 = performance.now();
-list.scrollTop = 0;
+list.scrollTop = up ? 0 : list.scrollHeight;
 list.dispatchEvent(new Event('scroll'));
 function check() {
-  const now = Number(list.dataset.rows || 0);
-  if (now > before) {
+  const now = edge();
+  if (up ? now < before : now > before) {
     requestAnimationFrame(() => requestAnimationFrame(() =>
-      done({ ms: performance.now() - t0, rows: now })));
+      done({ ms: performance.now() - t0, rows: Number(list.dataset.rows || 0) })));
   } else if (performance.now() - t0 > timeoutMs) {
-    done({ ms: null, rows: now });
+    done({ ms: null, rows: Number(list.dataset.rows || 0) });
   } else {
     setTimeout(check, 5);
   }
@@ -82,13 +87,7 @@ def main() -> int:
     ap.add_argument("--driver", default="http://127.0.0.1:4444")
     a = ap.parse_args()
 
-    opts = ArgOptions()
-    opts.set_capability("browserName", "wry")
-    opts.set_capability("tauri:options", {
-        "application": str(a.app.resolve()),
-        "args": ["--data-dir", a.data_dir],
-    })
-    d = webdriver.Remote(command_executor=a.driver, options=opts)
+    d = open_app(a.app, a.data_dir, a.driver)
     try:
         d.set_script_timeout(60)
         deadline = time.monotonic() + 60
@@ -112,22 +111,38 @@ def main() -> int:
         pss_before = app_pss_mb(a.app)
         peak = dict(first)
         times: list[float] = []
-        missed = 0
-        for i in range(a.pages):
-            r = d.execute_async_script(PAGE_JS, 10_000)
-            if r["ms"] is None:
-                missed += 1
-                if missed >= 3:
-                    print(f"page {i}: no older page after 3 tries", file=sys.stderr)
-                    break
-                continue
-            times.append(r["ms"])
-            c = d.execute_script(COUNT_JS)
-            for k in ("messages", "list_nodes", "doc_nodes", "rendered"):
-                peak[k] = max(peak[k], c[k])
-            if (i + 1) % 25 == 0:
-                print(f"  page {i + 1}: rows {c['rows']}, {c['messages']} message nodes, "
-                      f"{c['list_nodes']} list nodes, {r['ms']:.0f} ms", file=sys.stderr)
+        pss_samples: list[float] = []
+
+        def scroll(way: str, pages: int) -> int:
+            """Up to `pages` pages towards one end; returns how many loaded."""
+            got = missed = 0
+            while got < pages:
+                r = d.execute_async_script(PAGE_JS, 10_000, way)
+                if r["ms"] is None:
+                    missed += 1
+                    if missed >= 3:
+                        print(f"{way} page {got}: no page after 3 tries", file=sys.stderr)
+                        break
+                    continue
+                got += 1
+                times.append(r["ms"])
+                c = d.execute_script(COUNT_JS)
+                for k in ("rows", "messages", "list_nodes", "doc_nodes", "rendered"):
+                    peak[k] = max(peak[k], c[k])
+                if got % 25 == 0:
+                    mb = app_pss_mb(a.app)
+                    if mb:
+                        pss_samples.append(round(mb, 1))
+                    print(f"  {way} page {got}: rows {c['rows']}, {c['messages']} message nodes, "
+                          f"{c['list_nodes']} list nodes, {r['ms']:.0f} ms, PSS {mb and round(mb)} MB",
+                          file=sys.stderr)
+            return got
+
+        up = scroll("up", a.pages)
+        at_top = d.execute_script(COUNT_JS)
+        pss_top = app_pss_mb(a.app)
+        # Back down to the newest message: the pages dropped on the way up load again.
+        down = scroll("down", up + 10)
         last = d.execute_script(COUNT_JS)
         pss_after = app_pss_mb(a.app)
         times_sorted = sorted(times)
@@ -140,8 +155,11 @@ def main() -> int:
         print(json.dumps({
             "open_room_ms": round(open_ms, 1),
             "pages": len(times),
-            "rows_loaded": last["rows"],
+            "pages_up": up,
+            "pages_down": down,
+            "rows_loaded": peak["rows"],
             "first": first,
+            "at_top": at_top,
             "last": last,
             "max_message_nodes": peak["messages"],
             "max_list_nodes": peak["list_nodes"],
@@ -153,7 +171,9 @@ def main() -> int:
             "page_ms_first10_median": round(statistics.median(times[:10]), 1) if times else None,
             "page_ms_last10_median": round(statistics.median(times[-10:]), 1) if times else None,
             "pss_mb_before_scroll": round(pss_before, 1) if pss_before else None,
+            "pss_mb_at_top": round(pss_top, 1) if pss_top else None,
             "pss_mb_after_scroll": round(pss_after, 1) if pss_after else None,
+            "pss_mb_samples": pss_samples,
         }))
     finally:
         d.quit()

@@ -197,6 +197,17 @@ impl Wallet {
         }
     }
 
+    /// The key of `hex_key` (64 hex digits, `0x` optional).
+    pub fn from_hex(hex_key: &str) -> Result<Wallet> {
+        let bytes = hex::decode(hex_key.trim().trim_start_matches("0x"))?;
+        let key = SigningKey::from_slice(&bytes)?;
+        let h = Keccak256::digest(&key.verifying_key().to_encoded_point(false).as_bytes()[1..]);
+        Ok(Wallet {
+            key,
+            address: format!("0x{}", hex::encode(&h[12..])),
+        })
+    }
+
     /// EIP-191 `personal_sign`, as `0x` + 130 hex digits.
     pub fn personal_sign(&self, msg: &[u8]) -> String {
         let (sig, rid) = self

@@ -18,8 +18,9 @@
 //!    read except the last 3 messages of one room in ten.
 //!
 //! The last line on standard output is a JSON object: `address`, `user_id`,
-//! `big_room` (the 1v1 room's id), `rooms`, `messages`, `cache_bytes`,
-//! `fill_secs`.
+//! `big_room` (the 1v1 room's id), `rooms`, `room_ids`, `peer_key` (the first
+//! peer's key, a throwaway of the benchmark, for desktop-burst), `messages`,
+//! `cache_bytes`, `fill_secs`.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -147,6 +148,8 @@ struct Out {
     user_id: String,
     big_room: String,
     rooms: Vec<String>,
+    /// The first peer's key (a member of every room): desktop-burst signs in with it.
+    peer_key: String,
 }
 
 /// Steps 1 and 2: the signed-in account and its rooms.
@@ -160,14 +163,19 @@ async fn accounts(a: &Args, env: &Environment) -> (Out, [String; 2]) {
     let peers_dir = tempfile::tempdir().unwrap_or_else(|e| fail("temp dir", e));
     let mut peers = Vec::new();
     let mut peer_ids = Vec::new();
+    let mut peer_key = String::new();
     for (i, nick) in ["Bench Peer", "Bench Third"].into_iter().enumerate() {
         let p = engine(
             &peers_dir.path().join(format!("peer{i}")),
             Arc::new(MemStore::default()),
             "bench",
         );
+        let key = Key::generate();
+        if i == 0 {
+            peer_key = key.to_hex().to_string();
+        }
         let pi = p
-            .sign_in(env.clone(), Key::generate())
+            .sign_in(env.clone(), key)
             .await
             .unwrap_or_else(|e| fail("peer sign-in", e));
         p.set_profile(Some(nick), None)
@@ -211,6 +219,7 @@ async fn accounts(a: &Args, env: &Environment) -> (Out, [String; 2]) {
         user_id: info.user_id,
         big_room: rooms[0].clone(),
         rooms,
+        peer_key,
     };
     let [p0, p1]: [String; 2] = peer_ids.try_into().expect("two peers");
     (out, [p0, p1])
@@ -331,6 +340,8 @@ async fn main() {
             "user_id": out.user_id,
             "big_room": out.big_room,
             "rooms": out.rooms.len(),
+            "room_ids": out.rooms,
+            "peer_key": out.peer_key,
             "messages": a.messages,
             "cache_bytes": bytes,
             "fill_secs": took.as_secs_f64(),
