@@ -6,7 +6,8 @@
 #     the bench starts its own), python3 + python3-venv (the interop tests),
 #     and what the desktop app builds and is tested with: WebKitGTK and GTK
 #     headers, webkit2gtk-driver, Xvfb, D-Bus, dunst (a notification server),
-#     gnome-keyring (a Secret Service for the OS keychain), Node.js and npm.
+#     gnome-keyring (a Secret Service for the OS keychain), xclip (the E2E
+#     tests read the X clipboard the app wrote), Node.js and npm.
 #   - A Python venv at .venv/ with the pinned packages of
 #     tests/interop/requirements.txt and tests/e2e/requirements.txt.
 #   - The UI's npm packages (npm ci in ui/) and tauri-driver (in .tools/).
@@ -40,7 +41,7 @@ as_root() {
 APT_PACKAGES=(mosquitto mosquitto-clients python3 python3-venv ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libssl-dev libxdo-dev pkg-config build-essential file xvfb xauth webkit2gtk-driver
-  dbus dbus-x11 dunst gnome-keyring imagemagick)
+  dbus dbus-x11 dunst gnome-keyring imagemagick xclip)
 # Node.js and npm: the machine's own when present (Debian 12's nodejs is too old for Vite).
 if ! command -v npm >/dev/null 2>&1; then
   APT_PACKAGES+=(nodejs npm)

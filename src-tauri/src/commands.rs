@@ -17,7 +17,7 @@ use w3mq_core::{ConnectionState, Draft, Environment, Key};
 use w3mq_protocol::OpenSeaItem;
 
 use crate::error::{AppError, CmdResult};
-use crate::settings::{self, Settings};
+use crate::settings::{self, Settings, ZoomStep};
 use crate::state::{AccountView, AppInfo, AppState, KeyInput};
 
 use crate::bindings::Signature;
@@ -89,6 +89,7 @@ commands! {
             rooms,
             connection: st.connection.lock().map(|c| c.clone()).unwrap_or(ConnectionState::SignedOut),
         };
+        crate::tray::set_unread(&app, boot.total);
         crate::startup::mark("boot answered");
         Ok(boot)
     }
@@ -246,14 +247,78 @@ commands! {
         Ok(st.settings.lock().map(|s| s.clone()).unwrap_or_default())
     }
 
-    /// Saves the app's settings.
+    /// Saves the app's settings (and applies the zoom).
     fn set_settings[st, app](settings: Settings) -> Settings {
-        settings::save(&st.data_dir, &settings)
-            .map_err(|e| AppError::new("io", format!("could not save settings: {e}")))?;
-        if let Ok(mut s) = st.settings.lock() {
-            *s = settings.clone();
+        store_settings(&st, &app, settings.sane())
+    }
+
+    /// Zooms the page one step in, out, or back to 100% (Ctrl +/−/0); remembered.
+    fn zoom[st, app](step: ZoomStep) -> Settings {
+        let now = st.settings.lock().map(|s| s.clone()).unwrap_or_default();
+        store_settings(&st, &app, now.zoomed(step))
+    }
+
+    /// A line of the WebView's console (errors, warnings, uncaught exceptions) for the log
+    /// file; cut to 2,000 characters.
+    fn log_ui[st, app](level: String, message: String) -> () {
+        let m: String = message.chars().take(2000).collect();
+        match level.as_str() {
+            "error" => tracing::error!(target: "webview", "{m}"),
+            "warn" => tracing::warn!(target: "webview", "{m}"),
+            _ => tracing::info!(target: "webview", "{m}"),
         }
-        Ok(settings)
+        Ok(())
+    }
+
+    /// Puts the end of the newest log file (about 256 KiB) on the clipboard, for a bug report;
+    /// answers how many bytes.
+    fn copy_debug_log[st, app]() -> u32 {
+        use tauri_plugin_clipboard_manager::ClipboardExt;
+        let none = || AppError::new("no_log", "there is no log file yet");
+        let file = st.log_dir.as_deref().and_then(crate::logfile::newest).ok_or_else(none)?;
+        let body = crate::logfile::tail(&file, crate::logfile::COPY_BYTES)
+            .map_err(|e| AppError::new("io", format!("could not read the log: {e}")))?;
+        let text = format!(
+            "Web3MQ Desktop {} ({} {})\n{}\n\n{body}",
+            app.package_info().version,
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            file.display()
+        );
+        let n = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        app.clipboard()
+            .write_text(text)
+            .map_err(|e| AppError::new("clipboard", format!("could not copy: {e}")))?;
+        Ok(n)
+    }
+
+    /// Reconnects now instead of after the wait ("Retry now" in the banner).
+    fn reconnect_now[st, app]() -> () {
+        st.engine.wake(false).await;
+        Ok(())
+    }
+
+    /// The desktop's colour-scheme preference for the "System" theme (the XDG portal's
+    /// `color-scheme`; null when there is none or no portal: then the WebView's media query).
+    fn system_dark[st, app]() -> Option<bool> {
+        Ok(crate::theme::prefers_dark().await)
+    }
+
+    /// The theme the UI now shows is dark (or not): the next start opens in its colour.
+    fn theme_shown[st, app](dark: bool) -> () {
+        let now = st.settings.lock().map(|s| s.clone()).unwrap_or_default();
+        if now.last_dark != dark {
+            store_settings(&st, &app, Settings { last_dark: dark, ..now })?;
+        }
+        Ok(())
+    }
+
+    /// Puts text on the clipboard (an address, a link, the debug log).
+    fn copy_text[st, app](text: String) -> () {
+        use tauri_plugin_clipboard_manager::ClipboardExt;
+        app.clipboard()
+            .write_text(text)
+            .map_err(|e| AppError::new("clipboard", format!("could not copy: {e}")))
     }
 
     /// The UI painted its first screen (`marks`: the page's own clock); logged, and the startup
@@ -360,4 +425,15 @@ pub fn subscribe(
     channel: tauri::ipc::Channel<w3mq_core::present::UiEvent>,
 ) {
     st.ui.set(channel);
+}
+
+/// Saves and applies settings: the file, the shared copy, the page's zoom.
+fn store_settings(st: &AppState, app: &AppHandle, settings: Settings) -> CmdResult<Settings> {
+    settings::save(&st.data_dir, &settings)
+        .map_err(|e| AppError::new("io", format!("could not save settings: {e}")))?;
+    if let Ok(mut s) = st.settings.lock() {
+        *s = settings.clone();
+    }
+    crate::settings::apply_zoom(app, &settings);
+    Ok(settings)
 }

@@ -12,12 +12,15 @@ pub mod boot;
 pub mod commands;
 pub mod error;
 pub mod forward;
+pub mod logfile;
 pub mod notify;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod theme;
 pub mod tray;
 pub mod ui_sink;
+pub mod wake;
 
 use std::sync::{Arc, Mutex};
 
@@ -33,14 +36,9 @@ pub const KEYRING_SERVICE: &str = "w3mq-desktop";
 /// Runs the app.
 pub fn run() {
     startup::mark_start();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("W3MQ_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
     let args = args::Args::from_env();
+    let log_dir = logfile::dir(args.data_dir.as_deref());
+    let _log = logfile::init(log_dir.as_deref());
     let data_dir_arg = args.data_dir.clone();
     let proposed = state::default_env(args.http.as_deref(), &args.mqtt_urls());
     let device = args.device.clone();
@@ -53,6 +51,13 @@ pub fn run() {
                 let _ = w.set_focus();
             }
         }))
+        // Size, position and maximized state across starts.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(WINDOW_STATE)
+                .build(),
+        )
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             let data_dir = match data_dir_arg.clone() {
                 Some(d) => d,
@@ -71,16 +76,19 @@ pub fn run() {
                     tracing::warn!("no tray icon: {e}");
                 }
             }
+            let saved = settings::load(&data_dir).sane();
             app.manage(AppState {
                 engine: engine.clone(),
-                settings: Mutex::new(settings::load(&data_dir)),
+                settings: Mutex::new(saved.clone()),
                 data_dir,
                 default_env: proposed.clone(),
                 connection: Mutex::new(ConnectionState::SignedOut),
                 tray,
                 ui: Default::default(),
                 resume: Default::default(),
+                log_dir: log_dir.clone(),
             });
+            wake::spawn(engine.clone());
             forward::spawn(app.handle().clone(), engine);
             // The window is made here, not from the config, so that --blank (the benchmarks'
             // baseline) is the same window with a blank page from its first load.
@@ -93,6 +101,7 @@ pub fn run() {
                 .ok_or("tauri.conf.json has no window")?;
             win.create = true;
             if blank {
+                startup::set_blank();
                 // A page of the app's own protocol (ui/public/blank.html): about:blank never
                 // reports its load.
                 win.url = tauri::WebviewUrl::App("blank.html".into());
@@ -105,19 +114,23 @@ pub fn run() {
                 });
             }
             tauri::WebviewWindowBuilder::from_config(app.handle(), &win)?
-                .on_page_load(move |w, p| {
+                .background_color(settings::background(&saved))
+                .on_page_load(move |_, p| {
                     if p.event() == tauri::webview::PageLoadEvent::Finished {
                         startup::mark("page loaded");
-                        if blank {
-                            startup::blank_painted(w.app_handle());
-                        }
                     }
                 })
                 .build()?;
+            if saved.zoom_percent != 100 {
+                settings::apply_zoom(app.handle(), &saved);
+            }
             startup::mark("window built");
             Ok(())
         })
         .on_window_event(|window, event| {
+            if let WindowEvent::Resized(_) | WindowEvent::Moved(_) = event {
+                save_window_state_soon(window.app_handle());
+            }
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let tray = window.app_handle().state::<AppState>().tray;
                 if tray {
@@ -142,3 +155,28 @@ pub fn run() {
         }
     }
 }
+
+/// The window's size and position, saved half a second after the last resize or move: the
+/// window-state plugin saves only at a clean exit, and a killed or crashed app would forget them.
+fn save_window_state_soon(app: &tauri::AppHandle) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::AppHandleExt;
+    static LATEST: AtomicU64 = AtomicU64::new(0);
+    let me = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if LATEST.load(Ordering::SeqCst) == me {
+            if let Err(e) = app.save_window_state(WINDOW_STATE) {
+                tracing::warn!("window state not saved: {e}");
+            }
+        }
+    });
+}
+
+/// What the window-state plugin keeps: not visibility (a window hidden to the tray at quit
+/// opens shown).
+const WINDOW_STATE: tauri_plugin_window_state::StateFlags =
+    tauri_plugin_window_state::StateFlags::SIZE
+        .union(tauri_plugin_window_state::StateFlags::POSITION)
+        .union(tauri_plugin_window_state::StateFlags::MAXIMIZED);

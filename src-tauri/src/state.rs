@@ -30,6 +30,8 @@ pub struct AppState {
     pub ui: crate::ui_sink::UiSink,
     /// The last account's resume, started at setup.
     pub resume: Resume,
+    /// Where the log files go (none when no directory could be found).
+    pub log_dir: Option<PathBuf>,
 }
 
 /// The environment the app proposes: `--http` and `--mqtt` when given, as

@@ -110,6 +110,19 @@ def api(server):
     return interop.Api(server.http_url)
 
 
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory, request):
+    """A server of the module's own: test_desktop.py stops the session's."""
+    srv = start_server(tmp_path_factory.mktemp(f"{request.module.__name__}-server"))
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def own_api(own_server):
+    return interop.Api(own_server.http_url)
+
+
 def wait_for(what: str, get, timeout: float = WAIT):
     """Polls `get` until it returns something truthy; fails with `what` after `timeout`."""
     deadline = time.monotonic() + timeout

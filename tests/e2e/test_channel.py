@@ -16,17 +16,9 @@ import requests
 from eth_account import Account
 from websockets.sync.client import connect
 
-from conftest import App, interop, start_server, stop_server, wait_for
+from conftest import App, interop, wait_for
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
-
-
-@pytest.fixture(scope="module")
-def own_server(tmp_path_factory):
-    """A server of this module's own (the desktop tests stop theirs)."""
-    srv = start_server(tmp_path_factory.mktemp("channel-server"))
-    yield srv
-    stop_server(srv)
 
 
 def call(ws, id_: int, method: str, *arguments):
@@ -138,6 +130,7 @@ def test_the_owner_signed_in_moderates_and_runs_a_poll(own_server, coll, tmp_pat
         el = wait_for("the member's message", lambda: [x for x in app.q("message") if x.get_attribute("data-id") == doomed["id"]])[0]
         app.js("arguments[0].click()", el.find_element("css selector", '[data-testid="mod-menu"]'))
         app.js("arguments[0].click()", el.find_element("css selector", '[data-testid="mod-delete"]'))
+        app.click("mod-delete-confirm")
         wait_for("the deleted message to disappear", lambda: not [
             x for x in app.q("message") if x.get_attribute("data-id") == doomed["id"]])
         # Poll: start, vote, results.
@@ -152,8 +145,8 @@ def test_the_owner_signed_in_moderates_and_runs_a_poll(own_server, coll, tmp_pat
         results = app.one("poll-results", timeout=10)
         wait_for("the vote counted", lambda: "100%" in txt(results))
         # Clear the chat: every message goes.
-        app.js("window.confirm = () => true")
         app.click("mod-clear")
+        app.click("mod-clear-confirm")
         wait_for("the cleared room", lambda: not app.q("message"))
         app.shot("02-cleared")
     except BaseException:

@@ -292,6 +292,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Reconnects now instead of after the backoff wait ("Retry now", the
+    /// network came back); with `after_suspend`, also redials a live
+    /// connection, whose socket may have died while the machine slept.
+    /// Without a signed-in account it does nothing.
+    pub async fn wake(&self, after_suspend: bool) {
+        if let Ok(a) = self.active().await {
+            a.sync.wake(after_suspend);
+        }
+    }
+
     /// Stops the session (the account stays signed in).
     pub async fn shutdown(&self) {
         self.stop_active().await;

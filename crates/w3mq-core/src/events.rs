@@ -20,6 +20,10 @@ pub enum ConnectionState {
     Online {
         /// The MQTT URL.
         endpoint: String,
+        /// Rooms whose history is still being fetched after the connect
+        /// (none once every room is in).
+        #[serde(default)]
+        catching_up: Option<crate::CatchUp>,
     },
     /// Not connected; the next attempt is in `retry_in_ms`.
     Offline {

@@ -34,3 +34,4 @@ pub use env::{EnvKind, Environment};
 pub use error::{CoreError, Result};
 pub use events::{ConnectionState, Event};
 pub use key::Key;
+pub use sync::progress::CatchUp;

@@ -413,40 +413,65 @@ pub fn one_line(s: &str, n: usize) -> String {
     }
 }
 
-/// Splits text into text, link and mention parts. Only absolute http(s)
-/// URLs become links; only `@handle` of a user in `mentioned` becomes a
-/// mention.
+/// Splits text into text, link and mention parts. Links are found by
+/// `linkify` (balanced parentheses stay in a URL, trailing punctuation does
+/// not), and only absolute http(s) URLs become links; only `@handle` of a
+/// user in `mentioned` becomes a mention.
 pub fn text_parts(text: &str, mentioned: &[String], people: &People) -> Vec<TextPart> {
     let handles: Vec<(String, &String)> = mentioned
         .iter()
         .flat_map(|id| people.handles(id).into_iter().map(move |h| (h, id)))
         .collect();
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
     let mut parts = Vec::new();
     let mut plain = String::new();
-    let mut i = 0;
-    let flush = |plain: &mut String, parts: &mut Vec<TextPart>| {
-        if !plain.is_empty() {
-            parts.push(TextPart::Text {
-                text: std::mem::take(plain),
-            });
+    let mut done = 0;
+    for link in finder.links(text) {
+        let url = link.as_str();
+        // `javascript:`, `file:` and friends stay text; so does a URL glued to a word.
+        let glued = text[..link.start()].ends_with(|c: char| c.is_alphanumeric());
+        if !is_http_url(url) || glued {
+            continue;
         }
-    };
+        mention_parts(
+            &text[done..link.start()],
+            &handles,
+            people,
+            &mut plain,
+            &mut parts,
+        );
+        flush_text(&mut plain, &mut parts);
+        parts.push(TextPart::Link {
+            text: url.to_owned(),
+            url: url.to_owned(),
+        });
+        done = link.end();
+    }
+    mention_parts(&text[done..], &handles, people, &mut plain, &mut parts);
+    flush_text(&mut plain, &mut parts);
+    parts
+}
+
+fn flush_text(plain: &mut String, parts: &mut Vec<TextPart>) {
+    if !plain.is_empty() {
+        parts.push(TextPart::Text {
+            text: std::mem::take(plain),
+        });
+    }
+}
+
+/// The mentions of a stretch of text without links; the rest goes to `plain`.
+fn mention_parts(
+    text: &str,
+    handles: &[(String, &String)],
+    people: &People,
+    plain: &mut String,
+    parts: &mut Vec<TextPart>,
+) {
+    let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
-        let at_word_start = i == 0 || text[..i].ends_with(|c: char| c.is_whitespace() || c == '(');
-        if at_word_start && (rest.starts_with("http://") || rest.starts_with("https://")) {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-            if is_http_url(url) {
-                flush(&mut plain, &mut parts);
-                parts.push(TextPart::Link {
-                    text: url.to_owned(),
-                    url: url.to_owned(),
-                });
-                i += url.len();
-                continue;
-            }
-        }
         if let Some(after) = rest.strip_prefix('@') {
             let hit = handles.iter().find(|(h, _)| {
                 after.len() >= h.len()
@@ -455,7 +480,7 @@ pub fn text_parts(text: &str, mentioned: &[String], people: &People) -> Vec<Text
                     && !after[h.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
             });
             if let Some((h, id)) = hit {
-                flush(&mut plain, &mut parts);
+                flush_text(plain, parts);
                 parts.push(TextPart::Mention {
                     text: format!("@{}", &after[..h.len()]),
                     user_id: (*id).clone(),
@@ -469,8 +494,6 @@ pub fn text_parts(text: &str, mentioned: &[String], people: &People) -> Vec<Text
         plain.push(c);
         i += c.len_utf8();
     }
-    flush(&mut plain, &mut parts);
-    parts
 }
 
 fn sanitize_card(mut card: SwapCard) -> SwapCard {
@@ -700,6 +723,49 @@ mod tests {
             all,
             "see https://example.com/a?b=1. and javascript:alert(1) or (http://x.org)"
         );
+    }
+
+    #[test]
+    fn links_keep_balanced_parentheses_and_leave_other_schemes() {
+        let links = |t: &str| -> Vec<String> {
+            text_parts(t, &[], &people())
+                .into_iter()
+                .filter_map(|x| match x {
+                    TextPart::Link { url, .. } => Some(url),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            links("see https://en.wikipedia.org/wiki/Foo_(bar) now"),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(
+            links("(see https://en.wikipedia.org/wiki/Foo_(bar))."),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(
+            links("<https://a.example/x>, \"https://b.example/y\""),
+            ["https://a.example/x", "https://b.example/y"]
+        );
+        assert!(
+            links("file:///etc/passwd ftp://x.org/a data:text/html,hi xhttps://evil.example")
+                .is_empty()
+        );
+        assert!(links("javascript:alert(1)//https://x.org")
+            .iter()
+            .all(|u| u == "https://x.org"));
+        // Every character survives the split, in order.
+        let t = "a https://x.org/(1) b @Alice c";
+        let all: String = text_parts(t, &["me1".into()], &people())
+            .iter()
+            .map(|x| match x {
+                TextPart::Text { text }
+                | TextPart::Link { text, .. }
+                | TextPart::Mention { text, .. } => text.clone(),
+            })
+            .collect();
+        assert_eq!(all, t);
     }
 
     #[test]

@@ -6,12 +6,12 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{client, local, online, until, Mosquitto};
+use common::{client, local, online, server, until, Mosquitto};
 use serde_json::json;
 use w3mq_core::model::{Cursor, NotifyMode, SendStatus};
 use w3mq_core::policy::NotifyReason;
 use w3mq_core::{Draft, Event, Key};
-use w3mq_testkit::{Api, ServerProcess};
+use w3mq_testkit::Api;
 
 fn text(room: &str, t: &str) -> Draft {
     Draft {
@@ -19,12 +19,6 @@ fn text(room: &str, t: &str) -> Draft {
         text: Some(t.into()),
         ..Default::default()
     }
-}
-
-async fn server() -> ServerProcess {
-    ServerProcess::start(common::server_bin(), &["--rate-per-sec", "0"])
-        .await
-        .expect("server starts")
 }
 
 fn is_sent(e: &Event, cid: &str) -> bool {

@@ -276,7 +276,7 @@ impl Bot {
                 }
                 Ok(Event::RoomUpdated { summary }) => self.offer(summary.room.members, &tx),
                 Ok(Event::Connection {
-                    state: ConnectionState::Online { endpoint },
+                    state: ConnectionState::Online { endpoint, .. },
                 }) => tracing::info!(%endpoint, "online"),
                 Ok(Event::Connection { state }) => tracing::debug!(?state, "connection"),
                 Ok(Event::SendStatus {

@@ -1,6 +1,7 @@
 // The UI's state: what Rust said last (rooms, counts, connection, account,
 // settings) and what the user looks at (open room, panels). Rust owns every
 // count and the order; this only keeps its latest answers and events.
+import { tick } from "svelte";
 import { errorText, type Backend, type Commands } from "./backend";
 import type {
   AccountView,
@@ -11,6 +12,7 @@ import type {
   Settings,
   UiEvent,
   UnreadTotal,
+  ZoomStep,
 } from "./bindings";
 import { ChannelFeed } from "./channel.svelte";
 import { Conversation } from "./conversation";
@@ -37,7 +39,9 @@ export class AppState {
   roomId = $state<string | null>(null);
   connection = $state.raw<ConnectionState>({ state: "signed_out" });
   total = $state.raw<UnreadTotal>({ unread: 0, mentions: 0 });
-  settings = $state.raw<Settings>({ theme: "system", notifications: true, remote_images: "always" });
+  /** Bumped when the open room's composer should take focus (a room was switched to). */
+  composerFocus = $state(0);
+  settings = $state.raw<Settings>({ theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false });
   /** The open room's messages; `convVersion` changes with them. */
   conv = $state.raw<Conversation | null>(null);
   convVersion = $state(0);
@@ -47,6 +51,11 @@ export class AppState {
   settingsOpen = $state(false);
   newRoomOpen = $state(false);
   error = $state<string | null>(null);
+  /** A short confirmation ("Address copied"), cleared after a moment. */
+  notice = $state<string | null>(null);
+  /** The desktop's colour-scheme preference as Rust reads it (the XDG portal); null: unknown,
+   * then the WebView's prefers-color-scheme decides. */
+  portalDark = $state<boolean | null>(null);
   /** The open collection room's channel (polls, timeouts, moderation). */
   channel = $state.raw<ChannelFeed | null>(null);
   /** A public channel read on its own (without an account, or from the sidebar). */
@@ -94,11 +103,17 @@ export class AppState {
   /** Two frames later the first screen is on screen: the startup benchmark's end mark. */
   private markPainted(bundleMs: number, bootMs: number): void {
     if (typeof requestAnimationFrame === "undefined") return;
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() =>
-        this.cmds.first_paint({ bundle_ms: bundleMs, boot_ms: bootMs, painted_ms: performance.now() }).catch(() => {}),
-      ),
-    );
+    void tick().then(() => {
+      const renderedMs = performance.now();
+      requestAnimationFrame(() => {
+        const frameMs = performance.now();
+        requestAnimationFrame(() =>
+          this.cmds
+            .first_paint({ bundle_ms: bundleMs, boot_ms: bootMs, rendered_ms: renderedMs, frame_ms: frameMs, painted_ms: performance.now() })
+            .catch(() => {}),
+        );
+      });
+    });
   }
 
   stop(): void {
@@ -202,11 +217,13 @@ export class AppState {
     this.cmds.set_focus(null, this.focused).catch(() => {});
   }
 
-  /** Opens a room at its latest messages, or around one message. */
-  async openRoom(roomId: string, messageId: string | null = null): Promise<void> {
+  /** Opens a room at its latest messages, or around one message. Focus goes to its composer,
+   * unless `keepFocus` (arrow keys in the room list keep it there). */
+  async openRoom(roomId: string, messageId: string | null = null, keepFocus = false): Promise<void> {
     this.error = null;
     if (this.roomId !== roomId || !this.conv) {
       this.roomId = roomId;
+      if (!keepFocus) this.composerFocus++;
       if (this.side.kind === "thread") this.side = { kind: "none" };
       const conv = new Conversation(this.cmds, roomId, this.bump);
       this.conv = conv;
@@ -261,6 +278,58 @@ export class AppState {
     if (this.focused === f) return;
     this.focused = f;
     this.cmds.set_focus(this.roomId, f).catch(() => {});
+    // The desktop's dark style may have changed while the window was away.
+    if (f) void this.refreshSystemTheme();
+  }
+
+  /** Asks Rust for the desktop's colour-scheme preference. */
+  async refreshSystemTheme(): Promise<void> {
+    try {
+      this.portalDark = await this.cmds.system_dark();
+    } catch {
+      this.portalDark = null;
+    }
+  }
+
+  /** Whether the page shows dark, given the setting and what the system prefers. */
+  isDark(mediaDark: boolean): boolean {
+    const t = this.settings.theme;
+    return t === "dark" || (t === "system" && (this.portalDark ?? mediaDark));
+  }
+
+  /** Ctrl +/−/0: Rust steps and remembers the zoom. */
+  async zoom(step: ZoomStep): Promise<void> {
+    try {
+      this.settings = await this.cmds.zoom(step);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Puts the end of the log file on the clipboard (Rust reads it) and says so. */
+  async copyDebugLog(): Promise<void> {
+    try {
+      const n = await this.cmds.copy_debug_log();
+      this.notice = `Debug log copied (${Math.max(1, Math.round(n / 1024))} KB)`;
+      clearTimeout(this.noticeTimer);
+      this.noticeTimer = setTimeout(() => (this.notice = null), 2500);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Copies text to the clipboard (through Rust's clipboard plugin) and says so. */
+  async copy(text: string, what: string): Promise<void> {
+    try {
+      await this.cmds.copy_text(text);
+      this.notice = `${what} copied`;
+      clearTimeout(this.noticeTimer);
+      this.noticeTimer = setTimeout(() => (this.notice = null), 2000);
+    } catch (e) {
+      this.error = errorText(e);
+    }
   }
 
   async saveSettings(s: Settings): Promise<void> {

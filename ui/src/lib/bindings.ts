@@ -87,6 +87,19 @@ connection: ConnectionState,
 total: UnreadTotal, };
 
 /**
+ * Rooms caught up of rooms to catch up since the last CONNACK.
+ */
+export type CatchUp = { 
+/**
+ * Rooms whose history is in.
+ */
+done: number, 
+/**
+ * Rooms to catch up.
+ */
+total: number, };
+
+/**
  * A chat message as the channel view shows it.
  */
 export type ChannelMessageView = { 
@@ -263,7 +276,12 @@ endpoint: string, } | { "state": "online",
 /**
  * The MQTT URL.
  */
-endpoint: string, } | { "state": "offline", 
+endpoint: string, 
+/**
+ * Rooms whose history is still being fetched after the connect
+ * (none once every room is in).
+ */
+catching_up: CatchUp | null, } | { "state": "offline", 
 /**
  * Why.
  */
@@ -518,6 +536,14 @@ bundle_ms: number,
  */
 boot_ms: number, 
 /**
+ * Svelte put the first screen in the DOM (the microtask after the state was set).
+ */
+rendered_ms: number, 
+/**
+ * The first animation frame after that (style, layout and paint were asked for).
+ */
+frame_ms: number, 
+/**
  * Two animation frames after the room list was set.
  */
 painted_ms: number, };
@@ -707,7 +733,16 @@ notifications: boolean,
 /**
  * When remote images load.
  */
-remote_images: RemoteImages, };
+remote_images: RemoteImages, 
+/**
+ * The page's zoom, in percent (one of [`ZOOM_STEPS`]; Ctrl +/−/0).
+ */
+zoom_percent: number, 
+/**
+ * Whether the theme last shown was dark (what "System" resolved to): the
+ * window opens in that background colour instead of flashing white.
+ */
+last_dark: boolean, };
 
 /**
  * A piece of a search snippet.
@@ -955,6 +990,11 @@ avatar_url: string,
  */
 socials: Array<Social>, };
 
+/**
+ * Which way a zoom key goes.
+ */
+export type ZoomStep = "in" | "out" | "reset";
+
 /** The command that takes the Channel<UiEvent> the UI reads events from. */
 export const SUBSCRIBE = "subscribe";
 
@@ -1022,8 +1062,22 @@ export function commands(invoke: Invoke) {
     unread_total: () => invoke<UnreadTotal>("unread_total", {}),
     /** The app's settings. */
     get_settings: () => invoke<Settings>("get_settings", {}),
-    /** Saves the app's settings. */
+    /** Saves the app's settings (and applies the zoom). */
     set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
+    /** Zooms the page one step in, out, or back to 100% (Ctrl +/−/0); remembered. */
+    zoom: (step: ZoomStep) => invoke<Settings>("zoom", { step }),
+    /** A line of the WebView's console (errors, warnings, uncaught exceptions) for the log file; cut to 2,000 characters. */
+    log_ui: (level: string, message: string) => invoke<null>("log_ui", { level, message }),
+    /** Puts the end of the newest log file (about 256 KiB) on the clipboard, for a bug report; answers how many bytes. */
+    copy_debug_log: () => invoke<number>("copy_debug_log", {}),
+    /** Reconnects now instead of after the wait ("Retry now" in the banner). */
+    reconnect_now: () => invoke<null>("reconnect_now", {}),
+    /** The desktop's colour-scheme preference for the "System" theme (the XDG portal's `color-scheme`; null when there is none or no portal: then the WebView's media query). */
+    system_dark: () => invoke<boolean | null>("system_dark", {}),
+    /** The theme the UI now shows is dark (or not): the next start opens in its colour. */
+    theme_shown: (dark: boolean) => invoke<null>("theme_shown", { dark }),
+    /** Puts text on the clipboard (an address, a link, the debug log). */
+    copy_text: (text: string) => invoke<null>("copy_text", { text }),
     /** The UI painted its first screen (`marks`: the page's own clock); logged, and the startup benchmark's end mark (`W3MQ_EXIT_AFTER_PAINT=1` prints it and quits). */
     first_paint: (marks: PaintMarks) => invoke<null>("first_paint", { marks }),
     /** Opens the public channel of a collection room as me (live polls, timeouts, moderation); its messages still come as `messages` events. Answers once it is online (or after 8 s). */

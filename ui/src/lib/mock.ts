@@ -64,10 +64,14 @@ export interface MockOptions {
   seed?: boolean;
   /** Messages in the big sample room. */
   bigRoom?: number;
+  /** Of which the last this many are unread (Rust's count, as a fixture would give it). */
+  bigRoomUnread?: number;
   /** Milliseconds before a send is acknowledged; negative: never (stays pending). */
   ackDelay?: number;
   /** Start offline (sends stay pending until `goOnline`). */
   offline?: boolean;
+  /** What the desktop portal says of dark mode (`system_dark`); none by default. */
+  systemDark?: boolean | null;
 }
 
 export interface MockBackend extends Backend {
@@ -81,6 +85,8 @@ export interface MockBackend extends Backend {
   goOffline(reason: string): void;
   /** All messages of a room (for tests). */
   history(room_id: string): MessageView[];
+  /** What `copy_text` put on the clipboard, in order (for tests). */
+  copied: string[];
   /** Someone says something on a collection room's public channel (a `channel` event, and `messages` when I am in the room). */
   channelSay(room_id: string, from_uid: string, text: string): ChannelMessageView;
   /** A channel event, as Rust would emit it. */
@@ -101,9 +107,10 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   const listeners = new Set<(e: UiEvent) => void>();
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   let account: AccountView | null = null;
-  let settings: Settings = { theme: "system", notifications: true, remote_images: "always" };
+  let settings: Settings = { theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false };
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
+  const copied: string[] = [];
   const users = new Map<string, UserView>(fx.users.map((u) => [u.user_id, u]));
   interface Room {
     view: RoomView;
@@ -207,9 +214,10 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
         b.msgs.push({ ...m, id: `big-${i + 1}`, key: `big-${i + 1}`, client_msg_id: null, seq: b.nextSeq++, status: "sent", created_ms: start + i * 60_000 });
       }
       latest(b, b.msgs[b.msgs.length - 1]);
+      if (opts.bigRoomUnread) b.view = { ...b.view, unread: opts.bigRoomUnread };
     }
     account = { user_id: ME_ID, address: me().address, env: LOCAL, profile: me() };
-    conn = opts.offline ? { state: "offline", reason: "mock: offline", retry_in_ms: 5000 } : { state: "online", endpoint: LOCAL.mqtt[0] };
+    conn = opts.offline ? { state: "offline", reason: "mock: offline", retry_in_ms: 5000 } : { state: "online", endpoint: LOCAL.mqtt[0], catching_up: null };
   }
 
   if (opts.seed) seed();
@@ -449,7 +457,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       }
       if (!opts.seed && !account) users.set(ME_ID, fx.me_unnamed);
       account = { user_id: ME_ID, address: me().address, env, profile: me() };
-      conn = { state: "online", endpoint: env.mqtt[0] ?? "" };
+      conn = { state: "online", endpoint: env.mqtt[0] ?? "", catching_up: null };
       queueMicrotask(() => emit({ type: "connection", state: conn }));
       return account;
     },
@@ -614,6 +622,23 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     },
     focus_window: () => null,
     first_paint: () => null,
+    // The WebView zooms, not the mock: only the reset shows in the settings.
+    zoom: (a) => {
+      if (a.step === "reset") settings = { ...settings, zoom_percent: 100 };
+      return settings;
+    },
+    copy_text: (a) => {
+      copied.push(String(a.text));
+      return null;
+    },
+    system_dark: () => opts.systemDark ?? null,
+    theme_shown: () => null,
+    log_ui: () => null,
+    copy_debug_log: () => {
+      copied.push("(the mock has no log)");
+      return 17;
+    },
+    reconnect_now: () => null,
   };
 
   const invoke = async <T>(cmd: string, args: Record<string, unknown>): Promise<T> => {
@@ -652,7 +677,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return m;
     },
     goOnline() {
-      conn = { state: "online", endpoint: account?.env.mqtt[0] ?? "" };
+      conn = { state: "online", endpoint: account?.env.mqtt[0] ?? "", catching_up: null };
       emit({ type: "connection", state: conn });
       for (const cid of [...outbox.keys()]) setTimeout(() => ack(cid), Math.max(0, ackDelay));
     },
@@ -661,6 +686,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       emit({ type: "connection", state: conn });
     },
     history: (room_id) => rooms.get(room_id)?.msgs ?? [],
+    copied,
     channelSay(room_id, from_uid, text) {
       const r = collection(room_id);
       const m = say(r, from_uid, text);

@@ -26,18 +26,27 @@ function msgDay(m: MessageView): string {
   return k;
 }
 
+// One formatter per style, made on first use: `toLocale*String` with options builds a new
+// Intl.DateTimeFormat at every call (a room list of 50 rows, a page of 100 messages).
+const formats = new Map<string, Intl.DateTimeFormat>();
+function fmt(key: string, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, o);
+    formats.set(key, f);
+  }
+  return f;
+}
+
 export function dayLabel(ms: number, now: number = Date.now()): string {
   const k = dayKey(ms);
   if (k === dayKey(now)) return "Today";
   if (k === dayKey(now - 86_400_000)) return "Yesterday";
   const d = new Date(ms);
   const sameYear = d.getFullYear() === new Date(now).getFullYear();
-  return d.toLocaleDateString(undefined, {
-    weekday: sameYear ? "long" : undefined,
-    day: "numeric",
-    month: "long",
-    year: sameYear ? undefined : "numeric",
-  });
+  return sameYear
+    ? fmt("day", { weekday: "long", day: "numeric", month: "long" }).format(d)
+    : fmt("day-year", { day: "numeric", month: "long", year: "numeric" }).format(d);
 }
 
 function groupable(a: MessageView, b: MessageView): boolean {
@@ -78,7 +87,7 @@ export function buildRows(msgs: readonly MessageView[], now: number = Date.now()
 }
 
 export function timeLabel(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return fmt("time", { hour: "2-digit", minute: "2-digit" }).format(ms);
 }
 
 /** A short time for the room list: the time today, else the date. */
@@ -86,6 +95,6 @@ export function shortWhen(ms: number, now: number = Date.now()): string {
   if (!ms) return "";
   if (dayKey(ms) === dayKey(now)) return timeLabel(ms);
   const d = new Date(ms);
-  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(undefined, { weekday: "short" });
-  return d.toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  if (now - ms < 6 * 86_400_000) return fmt("weekday", { weekday: "short" }).format(d);
+  return fmt("short", { day: "numeric", month: "short" }).format(d);
 }

@@ -128,8 +128,29 @@ describe("collection room channel (signed in)", () => {
     await waitFor(() => expect(q(container, "poll").length).toBe(0));
     // Delete one message through the mod menu.
     const alice = q(container, "message").find((m) => m.textContent?.includes("hello from alice"))!;
+    // The menu takes focus, moves with the arrows, and closes on Escape (focus back on its button)
+    // and on a click outside it.
+    const trigger = alice.querySelector<HTMLElement>('[data-testid="mod-menu"]')!;
+    await fireEvent.click(trigger);
+    await waitFor(() => expect(document.activeElement?.getAttribute("data-testid")).toBe("mod-delete"));
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("mod-timeout");
+    await fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await waitFor(() => expect(alice.querySelector('[role="menu"]')).toBeNull());
+    expect(document.activeElement).toBe(trigger);
+    await fireEvent.click(trigger);
+    await waitFor(() => expect(alice.querySelector('[role="menu"]')).not.toBeNull());
+    await fireEvent.pointerDown(document.body);
+    await waitFor(() => expect(alice.querySelector('[role="menu"]')).toBeNull());
     await fireEvent.click(alice.querySelector('[data-testid="mod-menu"]')!);
     await fireEvent.click(alice.querySelector('[data-testid="mod-delete"]')!);
+    // Deletions ask first, in a dialog at the end of <body>; Cancel deletes nothing.
+    await fireEvent.click(q(document.body, "confirm-cancel")[0]);
+    expect(q(document.body, "confirm-dialog").length).toBe(0);
+    expect(q(container, "message").length).toBe(3);
+    await fireEvent.click(alice.querySelector('[data-testid="mod-menu"]')!);
+    await fireEvent.click(alice.querySelector('[data-testid="mod-delete"]')!);
+    await fireEvent.click(q(document.body, "mod-delete-confirm")[0]);
     await waitFor(() => expect(q(container, "message").length).toBe(2));
     // Time out and purge Alice.
     const again = q(container, "message").find((m) => m.textContent?.includes("and again"))!;
@@ -138,10 +159,12 @@ describe("collection room channel (signed in)", () => {
     await waitFor(() => expect(container.textContent).toContain("alice is timed out"));
     await fireEvent.click(again.querySelector('[data-testid="mod-menu"]')!);
     await fireEvent.click(again.querySelector('[data-testid="mod-purge"]')!);
+    await fireEvent.click(q(document.body, "mod-purge-confirm")[0]);
     await waitFor(() => expect(q(container, "message").length).toBe(1));
     expect(backend.calls.find((c) => c.cmd === "channel_purge")?.args).toEqual({ channel: room.room_id, user: "user:alice" });
     // Clear.
     await fireEvent.click(q(container, "mod-clear")[0]);
+    await fireEvent.click(q(document.body, "mod-clear-confirm")[0]);
     await waitFor(() => expect(q(container, "message").length).toBe(0));
   });
 

@@ -182,6 +182,37 @@ describe("conversation", () => {
     expect(pages.every((c) => c.args.limit === 100)).toBe(true);
   });
 
+  it("sending from higher up scrolls to my message; only what was on screen counts as read until the user moves", async () => {
+    const { app, backend } = await signedIn({ bigRoom: 100_000, bigRoomUnread: 5 });
+    app.focused = false;
+    await app.openRoom("room:big");
+    const r = render(ConversationView, { props: { app } });
+    await tick();
+    const list = r.getByTestId("message-list");
+    list.scrollTop = 0;
+    await fireEvent.scroll(list);
+    await waitFor(() => r.getByTestId("jump-latest"));
+    app.setFocused(true);
+    await tick();
+    const reads = () => backend.calls.filter((c) => c.cmd === "mark_read").map((c) => Number(c.args.seq));
+    expect(reads()).toEqual([]);
+    await fireEvent.input(r.getByTestId("composer"), { target: { value: "from up here" } });
+    await fireEvent.click(r.getByTestId("send-button"));
+    // At the bottom, my message in view…
+    await waitFor(() => expect(r.queryByTestId("jump-latest")).toBeNull());
+    await waitFor(() => expect(list.textContent).toContain("from up here"));
+    // …and read only up to what was on screen up there, not the 5 unread at the end.
+    await waitFor(() => expect(reads().length).toBe(1));
+    expect(reads()[0]).toBeLessThan(100_000);
+    await tick();
+    expect(reads().length).toBe(1);
+    expect(app.room?.unread).toBe(5);
+    // The user scrolls there themselves: now it is all read.
+    await fireEvent.wheel(list);
+    await waitFor(() => expect(Math.max(...reads())).toBeGreaterThanOrEqual(100_000));
+    await waitFor(() => expect(app.room?.unread).toBe(0));
+  });
+
   it("keeps at most MAX_LOADED messages: far pages drop while paging up and come back on the way down", async () => {
     const { backend } = await signedIn({ bigRoom: 100_000 });
     const conv = new Conversation(backend.commands, "room:big");

@@ -32,6 +32,10 @@ pub(crate) enum SyncCmd {
     },
     /// Unsubscribe a room's topics.
     Unsubscribe { room: String },
+    /// Stop waiting to reconnect ("Retry now", the network came back); with
+    /// `reconnect`, also drop a live connection and dial again (after a
+    /// suspend the socket may be dead without knowing it).
+    Wake { reconnect: bool },
 }
 
 /// The sync task's mailbox.
@@ -98,6 +102,11 @@ impl SyncHandle {
             return false;
         }
         rx.await.unwrap_or(false)
+    }
+
+    /// Wakes the task (see [`SyncCmd::Wake`]).
+    pub fn wake(&self, reconnect: bool) {
+        let _ = self.tx.send(SyncCmd::Wake { reconnect });
     }
 
     /// Unsubscribes a room's topics (if connected).

@@ -23,8 +23,10 @@ use crate::account::{until_stopped, Account};
 use crate::backoff::Backoff;
 use crate::events::{ConnectionState, Event};
 use crate::ingest::{self, MAX_FRAME};
+use progress::CatchUp;
 
 pub(crate) mod mailbox;
+pub mod progress;
 
 use mailbox::{room_topics, SyncCmd, SyncInbox};
 
@@ -60,10 +62,18 @@ pub(crate) async fn run(
             },
         });
         let reason = match connect_once(&a, &endpoint, force_login, &mut inbox, &frames).await {
-            Ok(Connected { lasted, reason }) => {
+            Ok(Connected {
+                lasted,
+                reason,
+                woke,
+            }) => {
                 force_login = false;
-                if lasted > Duration::from_secs(30) {
+                if lasted > Duration::from_secs(30) || woke {
                     backoff.reset();
+                }
+                if woke {
+                    tracing::info!(%reason, "reconnecting now");
+                    continue;
                 }
                 reason
             }
@@ -101,6 +111,8 @@ async fn offline_for(a: &Account, d: Duration, inbox: &mut SyncInbox) -> bool {
             _ = &mut sleep => return false,
             _ = until_stopped(&mut stop) => return true,
             cmd = inbox.recv() => match cmd {
+                // "Retry now", the network back, a resume: no more waiting.
+                Some(SyncCmd::Wake { .. }) => return false,
                 Some(cmd) => refuse(cmd),
                 None => return true,
             },
@@ -114,13 +126,15 @@ fn refuse(cmd: SyncCmd) {
         SyncCmd::Publish { done, .. } | SyncCmd::Subscribe { done, .. } => {
             let _ = done.send(false);
         }
-        SyncCmd::Unsubscribe { .. } => {}
+        SyncCmd::Unsubscribe { .. } | SyncCmd::Wake { .. } => {}
     }
 }
 
 struct Connected {
     lasted: Duration,
     reason: String,
+    /// Ended by a wake-up: reconnect at once.
+    woke: bool,
 }
 
 /// Which rooms each SUBSCRIBE covers: queued in the order they were handed
@@ -175,11 +189,15 @@ async fn connect_once(
     let started = Instant::now();
     let mut subs = Subscriptions::default();
     a.mark_online();
-    a.emit(Event::Connection {
+    let online = |c: Option<CatchUp>| Event::Connection {
         state: ConnectionState::Online {
             endpoint: endpoint.to_owned(),
+            catching_up: c,
         },
-    });
+    };
+    a.emit(online(None));
+    let mut catch_up = CatchUp::default();
+    let (caught_tx, mut caught) = mpsc::unbounded_channel::<()>();
     let setup = tokio::spawn(on_connect(a.clone()));
     let mut stop = a.stop_signal();
     // Long sessions keep their token fresh (it is refreshed when under a day).
@@ -187,6 +205,7 @@ async fn connect_once(
         tokio::time::Instant::now() + Duration::from_secs(3600),
         Duration::from_secs(3600),
     );
+    let mut woke = false;
     let reason = loop {
         tokio::select! {
             _ = refresh.tick() => {
@@ -198,7 +217,19 @@ async fn connect_once(
                 let _ = client.try_disconnect();
                 break "stopped".to_owned();
             }
+            Some(()) = caught.recv() => {
+                if catch_up.finish_one() {
+                    a.emit(online(catch_up.pending()));
+                }
+            }
             cmd = inbox.recv() => match cmd {
+                // (A wake queued while dialling finds a connection seconds old: nothing to do.)
+                Some(SyncCmd::Wake { reconnect: true }) if started.elapsed() > Duration::from_secs(5) => {
+                    // Back from suspend: the socket may be dead without knowing it yet.
+                    let _ = client.try_disconnect();
+                    woke = true;
+                    break "reconnecting after a suspend".to_owned();
+                }
                 Some(cmd) => serve(a, &client, &mut subs, cmd),
                 None => break "stopped".to_owned(),
             },
@@ -213,9 +244,18 @@ async fn connect_once(
                     subs.written.insert(pkid, rooms);
                 }
                 Ok(MqttEvent::Incoming(Packet::SubAck(ack))) => {
-                    for room in subs.written.remove(&ack.pkid).unwrap_or_default() {
+                    let rooms = subs.written.remove(&ack.pkid).unwrap_or_default();
+                    if !rooms.is_empty() {
+                        catch_up.add(rooms.len());
+                        a.emit(online(catch_up.pending()));
+                    }
+                    for room in rooms {
                         let a = a.clone();
-                        tokio::spawn(async move { ingest::backfill(&a, &room).await });
+                        let caught = caught_tx.clone();
+                        tokio::spawn(async move {
+                            ingest::backfill(&a, &room).await;
+                            let _ = caught.send(());
+                        });
                     }
                 }
                 Ok(_) => {}
@@ -227,6 +267,7 @@ async fn connect_once(
     Ok(Connected {
         lasted: started.elapsed(),
         reason,
+        woke,
     })
 }
 
@@ -265,6 +306,8 @@ fn serve(a: &Account, client: &AsyncClient, subs: &mut Subscriptions, cmd: SyncC
                 let _ = client.try_unsubscribe(t);
             }
         }
+        // Connected and not back from a suspend: nothing to wake.
+        SyncCmd::Wake { .. } => {}
     }
 }
 

@@ -58,6 +58,13 @@ pub fn engine_in(dir: &Path, device: &str) -> Engine {
     })
 }
 
+/// A server without the per-user send limit (the tests send in bursts).
+pub async fn server() -> w3mq_testkit::ServerProcess {
+    w3mq_testkit::ServerProcess::start(server_bin(), &["--rate-per-sec", "0"])
+        .await
+        .expect("server starts")
+}
+
 /// The environment of a local server.
 pub fn local(http: &str, mqtt: &str) -> Environment {
     Environment {
