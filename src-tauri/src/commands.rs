@@ -259,8 +259,22 @@ commands! {
     }
 
     /// A line of the WebView's console (errors, warnings, uncaught exceptions) for the log
-    /// file; cut to 2,000 characters.
+    /// file; cut to 2,000 characters, at most 120 lines a minute.
     fn log_ui[st, app](level: String, message: String) -> () {
+        use crate::logfile::Verdict;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let verdict = st.ui_log.lock().map(|mut b| b.take(now)).unwrap_or(Verdict::Drop);
+        match verdict {
+            Verdict::Log => {}
+            Verdict::LastWarning => {
+                tracing::warn!(target: "webview", "more than 120 lines this minute: the rest is dropped");
+                return Ok(());
+            }
+            Verdict::Drop => return Ok(()),
+        }
         let m: String = message.chars().take(2000).collect();
         match level.as_str() {
             "error" => tracing::error!(target: "webview", "{m}"),

@@ -87,6 +87,7 @@ pub fn run() {
                 ui: Default::default(),
                 resume: Default::default(),
                 log_dir: log_dir.clone(),
+                ui_log: Default::default(),
             });
             wake::spawn(engine.clone());
             forward::spawn(app.handle().clone(), engine);

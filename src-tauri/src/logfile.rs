@@ -22,6 +22,45 @@ const PREFIX: &str = "w3mq-desktop";
 /// How much of the newest file "Copy debug log" takes.
 pub const COPY_BYTES: u64 = 256 * 1024;
 
+/// Lines the WebView may log a minute: a page in a loop (or anything that got to run
+/// script in it) cannot fill the disk through `log_ui`.
+pub const UI_LINES_PER_MINUTE: u32 = 120;
+
+/// The WebView's log budget: [`UI_LINES_PER_MINUTE`] lines per minute, counted from the
+/// first line of each minute.
+#[derive(Debug, Default)]
+pub struct UiBudget {
+    window_start_s: u64,
+    used: u32,
+}
+
+/// What to do with one more WebView line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Log it.
+    Log,
+    /// Log that the rest of this minute is dropped, and drop it.
+    LastWarning,
+    /// Drop it.
+    Drop,
+}
+
+impl UiBudget {
+    /// One more line at `now_s` (seconds).
+    pub fn take(&mut self, now_s: u64) -> Verdict {
+        if now_s >= self.window_start_s + 60 {
+            self.window_start_s = now_s;
+            self.used = 0;
+        }
+        self.used = self.used.saturating_add(1);
+        match self.used {
+            n if n <= UI_LINES_PER_MINUTE => Verdict::Log,
+            n if n == UI_LINES_PER_MINUTE + 1 => Verdict::LastWarning,
+            _ => Verdict::Drop,
+        }
+    }
+}
+
 /// Where the log files go.
 pub fn dir(data_dir: Option<&Path>) -> Option<PathBuf> {
     match data_dir {
@@ -126,6 +165,18 @@ mod tests {
         );
         // 14 bytes from the end starts inside "line two": the partial line is left out.
         assert_eq!(tail(&n, 14).expect("tail"), "line three\n");
+    }
+
+    #[test]
+    fn the_webview_gets_a_budget_a_minute() {
+        let mut b = UiBudget::default();
+        let t = 1_000_000;
+        for _ in 0..UI_LINES_PER_MINUTE {
+            assert_eq!(b.take(t), Verdict::Log);
+        }
+        assert_eq!(b.take(t + 10), Verdict::LastWarning);
+        assert_eq!(b.take(t + 59), Verdict::Drop);
+        assert_eq!(b.take(t + 60), Verdict::Log);
     }
 
     #[test]

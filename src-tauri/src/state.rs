@@ -32,6 +32,8 @@ pub struct AppState {
     pub resume: Resume,
     /// Where the log files go (none when no directory could be found).
     pub log_dir: Option<PathBuf>,
+    /// How much more the WebView may log this minute.
+    pub ui_log: Mutex<crate::logfile::UiBudget>,
 }
 
 /// The environment the app proposes: `--http` and `--mqtt` when given, as

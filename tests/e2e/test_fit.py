@@ -120,3 +120,28 @@ def test_a_narrow_window_shows_one_pane_at_a_time(data, server, api):
         wait_for("the room list back", lambda: app.js("return document.querySelector('.sidebar')?.offsetParent !== null"))
     finally:
         app.quit()
+
+
+def test_the_log_file_has_the_session_and_no_key(tmp_path, server):
+    """An imported key signs in; the log file in <data dir>/logs has the app's lines (the
+    WebView's console too) and neither the key nor a token."""
+    key = Account.create().key.hex().removeprefix("0x")
+    app = App(tmp_path, server, "fit-log")
+    try:
+        app.one("onboarding")
+        app.click("import-key")
+        app.type("private-key", key)
+        app.click("sign-in")
+        app.type("nickname", "Gil Log")
+        app.click("save-nickname")
+        app.one("room-list")
+        app.js("console.error('e2e console line')")
+        logs = tmp_path / "logs"
+        text = lambda: "".join(p.read_text(errors="replace") for p in logs.glob("w3mq-desktop*.log"))
+        wait_for("the console line in the log file", lambda: "e2e console line" in text())
+        assert "startup" in text()
+        body = text().lower()
+        assert key.lower() not in body, "the private key is in the log"
+        assert "eyj" not in body, "a JWT is in the log"
+    finally:
+        app.quit()

@@ -1066,7 +1066,7 @@ export function commands(invoke: Invoke) {
     set_settings: (settings: Settings) => invoke<Settings>("set_settings", { settings }),
     /** Zooms the page one step in, out, or back to 100% (Ctrl +/−/0); remembered. */
     zoom: (step: ZoomStep) => invoke<Settings>("zoom", { step }),
-    /** A line of the WebView's console (errors, warnings, uncaught exceptions) for the log file; cut to 2,000 characters. */
+    /** A line of the WebView's console (errors, warnings, uncaught exceptions) for the log file; cut to 2,000 characters, at most 120 lines a minute. */
     log_ui: (level: string, message: string) => invoke<null>("log_ui", { level, message }),
     /** Puts the end of the newest log file (about 256 KiB) on the clipboard, for a bug report; answers how many bytes. */
     copy_debug_log: () => invoke<number>("copy_debug_log", {}),
