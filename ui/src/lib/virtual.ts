@@ -115,3 +115,64 @@ export function computeWindow(
   end = Math.min(end, n);
   return { start, end, padTop: idx.offset(start), padBottom: total - idx.offset(end) };
 }
+
+/** What a virtual list gives its row measurer: where heights go, and what to do when one changed. */
+export interface MeasureTarget {
+  /** Measured heights by row key (kept across re-renders). */
+  heights(): Map<string, number>;
+  /** The row index of each key, as rendered now. */
+  keyIndex(): Map<string, number>;
+  /** The list's height index, as rendered now. */
+  index(): HeightIndex;
+  /** Some row's height changed: keep the anchor and re-apply the scroll. */
+  changed(): void;
+}
+
+/**
+ * One ResizeObserver for every rendered row of a virtual list. `measure` is a Svelte action
+ * (`use:m.measure={row.key}`); `disconnect` ends it when the list goes.
+ */
+export function rowMeasurer(t: MeasureTarget) {
+  let ro: ResizeObserver | null = null;
+  function observer(): ResizeObserver | null {
+    if (ro || typeof ResizeObserver === "undefined") return ro;
+    ro = new ResizeObserver((entries) => {
+      let changed = false;
+      const heights = t.heights();
+      const keyIndex = t.keyIndex();
+      const index = t.index();
+      for (const e of entries) {
+        const el = e.target as HTMLElement;
+        const key = el.dataset.rowKey;
+        if (!key) continue;
+        const h = e.borderBoxSize?.[0]?.blockSize ?? el.offsetHeight;
+        if (!h) continue;
+        heights.set(key, h);
+        const i = keyIndex.get(key);
+        if (i !== undefined && Math.abs(index.height(i) - h) > 0.5) {
+          index.set(i, h);
+          changed = true;
+        }
+      }
+      if (changed) t.changed();
+    });
+    return ro;
+  }
+  return {
+    measure(node: HTMLElement, key: string) {
+      node.dataset.rowKey = key;
+      observer()?.observe(node);
+      return {
+        update(k: string) {
+          node.dataset.rowKey = k;
+        },
+        destroy() {
+          ro?.unobserve(node);
+        },
+      };
+    },
+    disconnect() {
+      ro?.disconnect();
+    },
+  };
+}

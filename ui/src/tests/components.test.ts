@@ -77,9 +77,14 @@ describe("hostile strings render as text", () => {
     });
     const { container } = render(MessageItem, { props: { m, actions: noop } });
     const card = container.querySelector('[data-testid="swap-card"]')!;
-    for (const t of ["open", "2030-01-01", "0xC", "0xR", "0xA1", "ERC721", "42", "Doodle", "DOOD", "0xA2", "ETH", "1.5", HOSTILE]) {
+    for (const t of ["open", "0xC", "0xR", "0xA1", "ERC721", "42", "Doodle", "DOOD", "0xA2", "ETH", "1.5", HOSTILE]) {
       expect(card.textContent).toContain(t);
     }
+    // The expiry shows as a local date; the text as sent stays in data-value (and datetime, as ISO).
+    const expiry = card.querySelector('[data-field="expiryDate"]')!;
+    expect(expiry.getAttribute("data-value")).toBe("2030-01-01");
+    expect(expiry.getAttribute("datetime")).toBe("2030-01-01");
+    expect(expiry.textContent).toBe(new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(2030, 0, 1)));
     expect([...card.querySelectorAll("img")].map((i) => i.getAttribute("src"))).toEqual(["https://img.example/1.png"]);
     expect(card.querySelector("a")).toBeNull();
   });
