@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the desktop app against a local w3mq-server:
 #   1. scripts/setup.sh (Debian packages, npm packages, Python venv, tauri-driver);
-#   2. builds the UI and, in release mode, w3mq-server, the demo companion and the app;
+#   2. builds the UI and, optimized (Cargo.toml's `local` profile: release without LTO, so minutes
+#      quicker), w3mq-server, the demo companion and the app;
 #   3. starts w3mq-server on 127.0.0.1:8780 (data in .w3mq-data/server/);
 #   4. starts the demo companion (a second account, driven by w3mq-core) that greets
 #      you, posts a trade card and an item thread, mentions you and answers you;
@@ -30,10 +31,10 @@ mkdir -p .w3mq-data/server .w3mq-data/demo .w3mq-data/app
 
 if [ "${1:-}" = "--server-only" ]; then
   shift
-  printf '\n==> cargo build --release -p w3mq-server\n'
-  cargo build --release -p w3mq-server
+  printf '\n==> cargo build --profile local -p w3mq-server\n'
+  cargo build --profile local -p w3mq-server
   printf '\n==> starting w3mq-server (data in .w3mq-data/server/); Ctrl-C stops it\n'
-  exec "$target_dir/release/w3mq-server" --data-dir .w3mq-data/server "$@"
+  exec "$target_dir/local/w3mq-server" --data-dir .w3mq-data/server "$@"
 fi
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -65,8 +66,8 @@ if [ ! -f ui/dist/index.html ] ||
 else
   printf '\n==> the UI is up to date (ui/dist)\n'
 fi
-printf '\n==> cargo build --release (server, demo companion, app)\n'
-cargo build --release -p w3mq-server -p w3mq-demo -p w3mq-desktop
+printf '\n==> cargo build --profile local (server, demo companion, app)\n'
+cargo build --profile local -p w3mq-server -p w3mq-demo -p w3mq-desktop
 
 pids=()
 cleanup() {
@@ -78,7 +79,7 @@ trap cleanup EXIT INT TERM
 printf '\n==> starting w3mq-server (data in .w3mq-data/server/, log in .w3mq-data/server.log)\n'
 ready_fifo=$(mktemp -u)
 mkfifo "$ready_fifo"
-"$target_dir/release/w3mq-server" --data-dir .w3mq-data/server >"$ready_fifo" 2>.w3mq-data/server.log &
+"$target_dir/local/w3mq-server" --data-dir .w3mq-data/server >"$ready_fifo" 2>.w3mq-data/server.log &
 pids+=($!)
 exec 3<"$ready_fifo"
 rm -f "$ready_fifo"
@@ -92,9 +93,9 @@ http=$(sed -n 's/.* http=\([^ ]*\).*/\1/p' <<<"$ready")
 mqtt=$(sed -n 's/.* mqtt=\([^ ]*\).*/\1/p' <<<"$ready")
 
 printf '\n==> starting the demo companion (log in .w3mq-data/demo.log)\n'
-"$target_dir/release/w3mq-demo" --http "$http" --mqtt "$mqtt" --data-dir .w3mq-data/demo \
+"$target_dir/local/w3mq-demo" --http "$http" --mqtt "$mqtt" --data-dir .w3mq-data/demo \
   2>.w3mq-data/demo.log &
 pids+=($!)
 
 printf '\n==> opening Web3MQ Desktop (data in .w3mq-data/app/)\n'
-"$target_dir/release/w3mq-desktop" --data-dir .w3mq-data/app --http "$http" --mqtt "$mqtt"
+"$target_dir/local/w3mq-desktop" --data-dir .w3mq-data/app --http "$http" --mqtt "$mqtt"

@@ -10,7 +10,7 @@
 #     tests read the X clipboard the app wrote), Node.js and npm.
 #   - A Python venv at .venv/ with the pinned packages of
 #     tests/interop/requirements.txt and tests/e2e/requirements.txt.
-#   - The UI's npm packages (npm ci in ui/) and tauri-driver (in .tools/).
+#   - The UI's npm packages (npm ci in ui/), tauri-driver and cargo-deny (in .tools/).
 #   - A check that the Rust toolchain (cargo, rustfmt, clippy) is there.
 #
 # A second run does nothing but checks and takes about a second.
@@ -156,15 +156,19 @@ if [ -f ui/package-lock.json ]; then
   fi
 fi
 
-# --- tauri-driver (the WebDriver server of the end-to-end tests) ----------------
+# --- tools built from crates.io into .tools/ ---------------------------------------
 
-TAURI_DRIVER_VERSION=2.1.0
-if [ -x .tools/bin/tauri-driver ] && [ "$(cat .tools/.tauri-driver-version 2>/dev/null || true)" = "$TAURI_DRIVER_VERSION" ]; then
-  log "tauri-driver $TAURI_DRIVER_VERSION present"
-else
-  log "installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
-  cargo install "tauri-driver@$TAURI_DRIVER_VERSION" --locked --force --root .tools --quiet
-  printf '%s\n' "$TAURI_DRIVER_VERSION" >.tools/.tauri-driver-version
-fi
+# install_tool NAME VERSION WHAT: `cargo install NAME@VERSION` into .tools/, once per version.
+install_tool() {
+  if [ -x ".tools/bin/$1" ] && [ "$(cat ".tools/.$1-version" 2>/dev/null || true)" = "$2" ]; then
+    log "$1 $2 present"
+  else
+    log "installing $1 $2 into .tools/ ($3)"
+    cargo install "$1@$2" --locked --force --root .tools --quiet
+    printf '%s\n' "$2" >".tools/.$1-version"
+  fi
+}
+install_tool tauri-driver 2.1.0 "the WebDriver server of the end-to-end tests"
+install_tool cargo-deny 0.20.2 "deny.toml's dependency policy, checked by scripts/test.sh; about 3 minutes"
 
 log "done ($ROOT)"

@@ -24,6 +24,9 @@ step "ui: npm test (vitest)"
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
+step "cargo deny check bans licenses sources (deny.toml says why not advisories)"
+.tools/bin/cargo-deny check bans licenses sources
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -10,6 +10,7 @@ pub mod args;
 pub mod bindings;
 pub mod boot;
 pub mod commands;
+pub mod compositing;
 pub mod error;
 pub mod forward;
 pub mod logfile;
@@ -43,6 +44,7 @@ pub fn run() {
     let proposed = state::default_env(args.http.as_deref(), &args.mqtt_urls());
     let device = args.device.clone();
     let blank = args.blank;
+    let compositing = args.compositing;
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
@@ -90,6 +92,13 @@ pub fn run() {
                 ui_log: Default::default(),
             });
             wake::spawn(engine.clone());
+            // The "System" theme follows the desktop's style as the user switches it.
+            let h = app.handle().clone();
+            tauri::async_runtime::spawn(theme::watch(move |dark| {
+                h.state::<AppState>()
+                    .ui
+                    .send(w3mq_core::present::UiEvent::SystemTheme { dark });
+            }));
             forward::spawn(app.handle().clone(), engine);
             // The window is made here, not from the config, so that --blank (the benchmarks'
             // baseline) is the same window with a blank page from its first load.
@@ -114,7 +123,7 @@ pub fn run() {
                     let _ = st.resume.get(&st.engine).await;
                 });
             }
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &win)?
+            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &win)?
                 .background_color(settings::background(&saved))
                 .on_page_load(move |_, p| {
                     if p.event() == tauri::webview::PageLoadEvent::Finished {
@@ -122,6 +131,7 @@ pub fn run() {
                     }
                 })
                 .build()?;
+            compositing::apply(&window, compositing);
             if saved.zoom_percent != 100 {
                 settings::apply_zoom(app.handle(), &saved);
             }

@@ -10,7 +10,11 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use zbus::zvariant::OwnedValue;
+
+const NAMESPACE: &str = "org.freedesktop.appearance";
+const KEY: &str = "color-scheme";
 
 /// How long to wait for the portal (it may be D-Bus-activated on first use).
 const WAIT: Duration = Duration::from_secs(2);
@@ -31,17 +35,46 @@ fn scheme(v: u32) -> Option<bool> {
     }
 }
 
-async fn read() -> Option<u32> {
+/// Follows the portal's `SettingChanged` signal: `changed` gets each new colour-scheme
+/// preference, as the user switches the desktop's style. Returns when no portal runs or the
+/// bus closes.
+pub async fn watch(changed: impl Fn(Option<bool>) + Send + 'static) {
+    let Some(proxy) = settings().await else {
+        return;
+    };
+    let Ok(mut s) = proxy.receive_signal("SettingChanged").await else {
+        return;
+    };
+    while let Some(msg) = s.next().await {
+        if let Ok((ns, key, v)) = msg.body().deserialize::<(String, String, OwnedValue)>() {
+            if let Some(dark) = setting_change(&ns, &key, v) {
+                changed(dark);
+            }
+        }
+    }
+}
+
+/// What a `SettingChanged(namespace, key, value)` says of the colour scheme: `None` when it is
+/// about another setting.
+fn setting_change(ns: &str, key: &str, v: OwnedValue) -> Option<Option<bool>> {
+    (ns == NAMESPACE && key == KEY).then(|| unwrap_u32(v).and_then(scheme))
+}
+
+async fn settings() -> Option<zbus::Proxy<'static>> {
     let conn = zbus::Connection::session().await.ok()?;
-    let proxy = zbus::Proxy::new(
-        &conn,
+    zbus::Proxy::new_owned(
+        conn,
         "org.freedesktop.portal.Desktop",
         "/org/freedesktop/portal/desktop",
         "org.freedesktop.portal.Settings",
     )
     .await
-    .ok()?;
-    let key = ("org.freedesktop.appearance", "color-scheme");
+    .ok()
+}
+
+async fn read() -> Option<u32> {
+    let proxy = settings().await?;
+    let key = (NAMESPACE, KEY);
     // ReadOne (portal version 2) gives the value; the older Read wraps it in one more variant.
     if let Ok(v) = proxy.call::<_, _, OwnedValue>("ReadOne", &key).await {
         return unwrap_u32(v);
@@ -71,6 +104,19 @@ fn unwrap_u32(v: OwnedValue) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_colour_scheme_setting_counts() {
+        let v = |n: u32| OwnedValue::from(n);
+        assert_eq!(setting_change(NAMESPACE, KEY, v(1)), Some(Some(true)));
+        assert_eq!(setting_change(NAMESPACE, KEY, v(2)), Some(Some(false)));
+        assert_eq!(setting_change(NAMESPACE, KEY, v(0)), Some(None));
+        assert_eq!(setting_change(NAMESPACE, "accent-color", v(1)), None);
+        assert_eq!(
+            setting_change("org.gnome.desktop.interface", KEY, v(1)),
+            None
+        );
+    }
 
     #[test]
     fn scheme_values() {

@@ -138,14 +138,34 @@ def wait_for(what: str, get, timeout: float = WAIT):
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last_err})", pytrace=False)
 
 
+def _running(binary: str) -> list[int]:
+    """Pids of live processes of `binary`."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if os.readlink(d / "exe").removesuffix(" (deleted)") == binary:
+                stat = (d / "stat").read_text()
+                if stat.rsplit(")", 1)[1].split()[0] != "Z":
+                    pids.append(int(d.name))
+        except OSError:
+            continue
+    return pids
+
+
 class App:
     """One run of the app through tauri-driver."""
 
     def __init__(self, data_dir: Path, server: Server, name: str) -> None:
+        binary = _bin("W3MQ_APP_BIN", "w3mq-desktop")
+        # The single-instance plugin hands a second start to the first one and exits: a previous
+        # run still shutting down would leave WebKitWebDriver waiting for a window forever.
+        wait_for("the previous app process to exit", lambda: not _running(str(binary.resolve())), timeout=30)
         opts = ArgOptions()
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {
-            "application": str(_bin("W3MQ_APP_BIN", "w3mq-desktop")),
+            "application": str(binary),
             "args": ["--data-dir", str(data_dir), "--http", server.http_url, "--mqtt", server.mqtt_url],
         })
         self.name = name

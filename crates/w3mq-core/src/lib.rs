@@ -26,6 +26,7 @@ pub mod presenter;
 pub mod rest;
 pub mod secrets;
 pub(crate) mod sync;
+pub mod tls;
 pub(crate) mod token;
 pub mod view;
 

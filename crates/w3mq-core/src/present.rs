@@ -127,6 +127,12 @@ pub enum UiEvent {
         /// The message, if any.
         message_id: Option<String>,
     },
+    /// The desktop's colour-scheme preference changed (the shell watches the XDG portal):
+    /// dark, light, or no preference.
+    SystemTheme {
+        /// `Some(true)` prefers dark, `Some(false)` light, `None` no preference.
+        dark: Option<bool>,
+    },
 }
 
 impl Engine {

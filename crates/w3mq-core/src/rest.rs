@@ -34,6 +34,7 @@ pub struct Rest {
 impl Rest {
     /// A client of `base` (e.g. `http://127.0.0.1:8780`).
     pub fn new(base: &str) -> Result<Rest> {
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))

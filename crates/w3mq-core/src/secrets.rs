@@ -19,7 +19,7 @@ pub trait SecretStore: Send + Sync + 'static {
     async fn delete(&self, key: &str) -> Result<()>;
 }
 
-/// The OS keychain through the `keyring` crate.
+/// The OS keychain through `keyring-core` (Secret Service over zbus on Linux).
 pub struct KeyringStore {
     service: String,
 }
@@ -35,12 +35,13 @@ impl KeyringStore {
     async fn with_entry<T: Send + 'static>(
         &self,
         key: &str,
-        f: impl FnOnce(keyring::Entry) -> keyring::Result<T> + Send + 'static,
+        f: impl FnOnce(keyring_core::Entry) -> keyring_core::Result<T> + Send + 'static,
     ) -> Result<T> {
         let service = self.service.clone();
         let key = key.to_owned();
         tokio::task::spawn_blocking(move || {
-            let e = keyring::Entry::new(&service, &key)
+            default_store()?;
+            let e = keyring_core::Entry::new(&service, &key)
                 .map_err(|e| CoreError::Secrets(e.to_string()))?;
             f(e).map_err(|e| CoreError::Secrets(e.to_string()))
         })
@@ -49,25 +50,40 @@ impl KeyringStore {
     }
 }
 
+/// Sets keyring-core's process-wide store once: the platform's keychain. A failure
+/// (no Secret Service on the session bus) is kept and reported on every use.
+fn default_store() -> Result<()> {
+    static STORE: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            let store =
+                zbus_secret_service_keyring_store::Store::new().map_err(|e| e.to_string())?;
+            keyring_core::set_default_store(store);
+            Ok(())
+        })
+        .clone()
+        .map_err(CoreError::Secrets)
+}
+
 #[async_trait]
 impl SecretStore for KeyringStore {
     async fn get(&self, key: &str) -> Result<Option<String>> {
         self.with_entry(key, |e| match e.get_password() {
             Ok(p) => Ok(Some(p)),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(e),
         })
         .await
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<()> {
-        let v = value.to_owned();
+        let v = zeroize::Zeroizing::new(value.to_owned());
         self.with_entry(key, move |e| e.set_password(&v)).await
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
         self.with_entry(key, |e| match e.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(e),
         })
         .await

@@ -305,7 +305,7 @@ async fn every_rejection_rule_answers_with_an_error_event_and_stores_nothing() -
         .await?;
     assert_eq!(stored.data()?.as_array().map(Vec::len), Some(1));
     // And each was counted by reason.
-    let metrics = reqwest::Client::new()
+    let metrics = w3mq_testkit::http_client()
         .get(format!("{}/metrics", w.server.http))
         .bearer_auth("m3tr1cs")
         .send()

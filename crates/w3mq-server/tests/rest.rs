@@ -545,7 +545,7 @@ async fn limits_health_metrics_and_unknown_routes() -> Result<()> {
         .await?;
     assert_err(&r, 429);
     assert_eq!(api.get("/healthz").await?.status, 200);
-    let metrics = reqwest::Client::new()
+    let metrics = w3mq_testkit::http_client()
         .get(format!("{}/metrics", server.http))
         .bearer_auth("m3tr1cs")
         .send()

@@ -263,15 +263,34 @@ pub struct Account {
     pub api: Api,
 }
 
+/// A plain HTTP client. reqwest takes rustls' process-wide crypto provider (the root
+/// `Cargo.toml` says why), so this installs ring first.
+pub fn http_client() -> reqwest::Client {
+    install_crypto_provider();
+    reqwest::Client::new()
+}
+
+/// Installs ring as rustls' default provider, once (see [`http_client`]).
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // `Err` means a provider is already installed, which is what we want.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Api {
     /// A client of `base` without a token.
     pub fn new(base: &str) -> Api {
         Api {
             // A request that hangs fails the test instead of hanging it.
-            http: reqwest::Client::builder()
-                .timeout(2 * WAIT)
-                .build()
-                .unwrap_or_default(),
+            http: {
+                install_crypto_provider();
+                reqwest::Client::builder()
+            }
+            .timeout(2 * WAIT)
+            .build()
+            .unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             token: None,
         }

@@ -136,6 +136,13 @@ export class AppState {
     this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
   }
 
+  /** Moves focus to the open room's composer (the skip link, Ctrl+L); false when no room is open. */
+  focusComposer(): boolean {
+    if (!this.roomId || !this.conv || this.publicChannel) return false;
+    this.composerFocus++;
+    return true;
+  }
+
   /** Events were lost on the way: reload what is shown from Rust. */
   async resync(): Promise<void> {
     if (!this.account) return;
@@ -194,6 +201,9 @@ export class AppState {
         break;
       case "resync":
         void this.resync();
+        break;
+      case "system_theme":
+        this.portalDark = e.dark;
         break;
       case "channel":
         this.channel?.apply(e);

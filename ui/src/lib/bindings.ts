@@ -942,7 +942,11 @@ room_id: string,
 /**
  * The message, if any.
  */
-message_id: string | null, };
+message_id: string | null, } | { "type": "system_theme", 
+/**
+ * `Some(true)` prefers dark, `Some(false)` light, `None` no preference.
+ */
+dark: boolean | null, };
 
 /**
  * Totals for the window title and the tray.

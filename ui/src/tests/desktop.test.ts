@@ -75,4 +75,14 @@ describe("desktop conventions", () => {
     await app.saveSettings({ ...app.settings, theme: "system" });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
+
+  it("the System theme changes live when the desktop switches its style (the portal's signal, through Rust)", async () => {
+    const { backend } = await started({ systemDark: false });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
+    backend.emit({ type: "system_theme", dark: true });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "theme_shown" && c.args.dark === true)).toBe(true));
+    backend.emit({ type: "system_theme", dark: false });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
+  });
 });

@@ -196,6 +196,7 @@ impl ChannelClient {
                 })?),
                 None => None,
             };
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.connect_timeout * 3)

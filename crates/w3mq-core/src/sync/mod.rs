@@ -33,6 +33,7 @@ use mailbox::{room_topics, SyncCmd, SyncInbox};
 fn options(a: &Account, endpoint: &str, token: &str) -> MqttOptions {
     let mut o = MqttOptions::new(format!("{}-{}", a.me, a.client_suffix), endpoint, 0);
     if endpoint.starts_with("wss://") {
+        crate::tls::install_crypto_provider();
         o.set_transport(Transport::wss_with_default_config());
     } else {
         o.set_transport(Transport::Ws);

@@ -8,7 +8,7 @@ use w3mq_testkit::{ChannelSocket, Result, Wallet};
 use super::*;
 
 fn bearer_get(url: &str, token: &str) -> reqwest::RequestBuilder {
-    reqwest::Client::new().get(url).bearer_auth(token)
+    w3mq_testkit::http_client().get(url).bearer_auth(token)
 }
 
 #[tokio::test]
@@ -96,7 +96,7 @@ async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() -> Result<()> {
             "198.51.100.1",
             "198.51.100.2",
         ] {
-            let r = reqwest::Client::new()
+            let r = w3mq_testkit::http_client()
                 .post(&url)
                 .header("x-forwarded-for", client)
                 .json(&body)
