@@ -21,9 +21,9 @@ pub struct Args {
     /// This device's name in the MQTT client id (a random install id follows it).
     #[arg(long, env = "W3MQ_DEVICE", default_value = "desktop")]
     pub device: String,
-    /// WebView compositing: `auto` turns it off where no GPU render node exists (a VM, Xvfb),
-    /// `on` leaves it to WebKit, `off` turns it off.
-    #[arg(long, env = "W3MQ_COMPOSITING", value_enum, default_value = "auto")]
+    /// WebView compositing: `on` (the default) leaves it to WebKit, `auto` turns it off where no
+    /// GPU render node exists (a VM, Xvfb), `off` turns it off.
+    #[arg(long, env = "W3MQ_COMPOSITING", value_enum, default_value = "on")]
     pub compositing: crate::compositing::Compositing,
     /// Show a blank page (the memory benchmark's baseline).
     #[arg(long, hide = true)]
