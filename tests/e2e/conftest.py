@@ -1,8 +1,8 @@
 """Fixtures of the end-to-end tests: a real w3mq-server, the real app in a real WebView.
 
 Run through scripts/e2e.sh, which provides Xvfb, a private D-Bus session with gnome-keyring
-(the app's OS keychain) and dunst (a notification server), tauri-driver on a free port (`W3MQ_DRIVER_URL`), and
-`W3MQ_NOTIFY_LOG`, the record of every org.freedesktop.Notifications.Notify call.
+(the app's OS keychain) and dunst (a notification server), and `W3MQ_NOTIFY_LOG`, the record of every
+org.freedesktop.Notifications.Notify call. tauri-driver is this file's [`Driver`], on free ports.
 
 The peer (the other person in the conversation) is a Python client: requests + eth-account
 for sign-in and Eclipse Paho for MQTT, the helpers of tests/interop.
@@ -14,6 +14,7 @@ import importlib.util
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 20.0
@@ -154,6 +156,89 @@ def _running(binary: str) -> list[int]:
     return pids
 
 
+def _free_ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+class Driver:
+    """tauri-driver (and the WebKitWebDriver it runs) on free ports, its log in $HOME/tauri-driver.log.
+
+    Free ports, so that runs side by side (or a stray driver) never share one. A session that does
+    not come up within SESSION_TIMEOUT (WebKitWebDriver waiting for a window that never opened) is
+    reported with the log's tail, and the driver restarted once for a second try, instead of the
+    suite hanging until CI's limit.
+    """
+
+    SESSION_TIMEOUT = 90
+
+    def __init__(self) -> None:
+        self.log_path = Path(os.environ.get("HOME", "/tmp")) / "tauri-driver.log"
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self) -> None:
+        port, native = _free_ports(2)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(REPO / ".tools/bin/tauri-driver"), "--port", str(port), "--native-port", str(native)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"tauri-driver exited:\n{self.tail()}", pytrace=False)
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        pytest.fail(f"tauri-driver did not listen within 10 s:\n{self.tail()}", pytrace=False)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def session(self, opts: ArgOptions) -> webdriver.Remote:
+        if self.proc is None:
+            self.start()
+        for attempt in (1, 2):
+            cfg = ClientConfig(remote_server_addr=self.url, timeout=self.SESSION_TIMEOUT)
+            try:
+                return webdriver.Remote(command_executor=self.url, options=opts, client_config=cfg)
+            except Exception as e:  # a read timeout (urllib3) or the driver's refusal
+                sys.stderr.write(f"\n--- no WebDriver session (attempt {attempt}): {e!r}\n"
+                                 f"--- tauri-driver log (tail):\n{self.tail()}\n"
+                                 f"--- app processes: {_running(str(_bin('W3MQ_APP_BIN', 'w3mq-desktop').resolve()))}\n")
+                if attempt == 2:
+                    raise
+                self.stop()
+                self.start()
+        raise AssertionError("unreachable")
+
+
+DRIVER = Driver()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _driver():
+    yield DRIVER
+    DRIVER.stop()
+
+
 class App:
     """One run of the app through tauri-driver."""
 
@@ -169,7 +254,7 @@ class App:
             "args": ["--data-dir", str(data_dir), "--http", server.http_url, "--mqtt", server.mqtt_url],
         })
         self.name = name
-        self.d = webdriver.Remote(command_executor=os.environ.get("W3MQ_DRIVER_URL", "http://127.0.0.1:4444"), options=opts)
+        self.d = DRIVER.session(opts)
 
     def q(self, testid: str):
         return self.d.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Inside `xvfb-run … dbus-run-session` (see scripts/e2e.sh): a Secret Service
 # (gnome-keyring, for the app's OS keychain), a notification server (dunst)
-# with every Notify call recorded by dbus-monitor, and tauri-driver; then the
-# end-to-end tests (W3MQ_DRIVER_URL tells them where the driver listens).
+# with every Notify call recorded by dbus-monitor; then the end-to-end tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -13,28 +12,15 @@ dbus-monitor --session "type='method_call',interface='org.freedesktop.Notificati
 monitor=$!
 dunst >"$HOME/dunst.log" 2>&1 &
 dunst_pid=$!
-# Free ports, so that runs side by side (or a stray driver) never share a driver.
-read -r port native_port < <(.venv/bin/python -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
-export W3MQ_DRIVER_URL=http://127.0.0.1:$port
-.tools/bin/tauri-driver --port "$port" --native-port "$native_port" >"$HOME/tauri-driver.log" 2>&1 &
-driver=$!
-cleanup() { kill "$driver" "$dunst_pid" "$monitor" 2>/dev/null || true; }
+# tauri-driver is started (and, when a session never comes up, restarted) by conftest.py's
+# `Driver`, its log in $HOME/tauri-driver.log.
+cleanup() { kill "$dunst_pid" "$monitor" 2>/dev/null || true; }
 trap cleanup EXIT
-
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  kill -0 "$driver" 2>/dev/null || { cat "$HOME/tauri-driver.log" >&2; echo "tauri-driver exited" >&2; exit 1; }
-  sleep 0.1
-done
 
 set +e
 .venv/bin/pytest -q -p no:cacheprovider tests/e2e "$@"
 rc=$?
-if [ "$rc" -ne 0 ]; then
+if [ "$rc" -ne 0 ] && [ -f "$HOME/tauri-driver.log" ]; then
   echo "--- tauri-driver log (tail) ---" >&2; tail -n 40 "$HOME/tauri-driver.log" >&2
 fi
 exit "$rc"
