@@ -27,4 +27,6 @@ pub struct Boot {
     pub connection: ConnectionState,
     /// Unread totals.
     pub total: UnreadTotal,
+    /// The secrets are in the encrypted file, which waits for its passphrase.
+    pub secrets_locked: bool,
 }

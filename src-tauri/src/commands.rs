@@ -7,18 +7,21 @@
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, State};
+use w3mq_core::backup::{BackupState, PhraseBackup, Restore};
 use w3mq_core::channel_view::{
     chat_message_view, poll_view, ChannelMessageView, ChannelView, PollView,
 };
 use w3mq_core::model::{Cursor, NotifyMode};
 use w3mq_core::present::UnreadTotal;
+use w3mq_core::secrets::vault::SecretStoreStatus;
 use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, UserView};
-use w3mq_core::{ConnectionState, Draft, Environment, Key};
+use w3mq_core::wallet::strength::Strength;
+use w3mq_core::{ConnectionState, Draft, Environment};
 use w3mq_protocol::OpenSeaItem;
 
 use crate::error::{AppError, CmdResult};
 use crate::settings::{self, Settings, ZoomStep};
-use crate::state::{AccountView, AppInfo, AppState, KeyInput};
+use crate::state::{AccountView, AppInfo, AppState, KeystoreFile};
 
 use crate::bindings::Signature;
 use crate::boot::Boot;
@@ -88,24 +91,105 @@ commands! {
             account,
             rooms,
             connection: st.connection.lock().map(|c| c.clone()).unwrap_or(ConnectionState::SignedOut),
+            secrets_locked: st.engine.secrets_locked().await,
         };
         crate::tray::set_unread(&app, boot.total);
         crate::startup::mark("boot answered");
         Ok(boot)
     }
 
-    /// Signs in with a new or imported key.
-    fn sign_in[st, app](env: Environment, key: KeyInput) -> AccountView {
-        let key = match key {
-            KeyInput::Generate => Key::generate(),
-            KeyInput::Import { private_key } => Key::import(&private_key)?,
-        };
-        Ok(st.engine.sign_in(env, key).await?.into())
+    /// A new account's recovery phrase, to show and confirm before signing in.
+    fn new_account[st, app]() -> PhraseBackup {
+        Ok(st.engine.new_account().await?)
     }
 
-    /// Signs out: the key and the token leave the keychain.
-    fn sign_out[st, app]() -> () {
-        st.engine.sign_out().await?;
+    /// Signs in with the new account: `answers` are the quiz's words (backed up), or none ("later").
+    fn sign_in_new[st, app](env: Environment, answers: Option<Vec<String>>) -> AccountView {
+        Ok(st.engine.sign_in_new(env, answers).await?.into())
+    }
+
+    /// Signs in with an existing account: a recovery phrase, a private key or a keystore file.
+    fn restore[st, app](env: Environment, restore: Restore) -> AccountView {
+        Ok(st.engine.restore(env, restore).await?.into())
+    }
+
+    /// A keystore file: the one at `path` (a drop), or one the user picks (`None`: cancelled).
+    fn read_keystore_file[st, app](path: Option<String>) -> Option<KeystoreFile> {
+        let path = match path {
+            // Only a file the user dropped on the window: the page names no other.
+            Some(p) => {
+                let p = std::path::PathBuf::from(p);
+                let dropped = st.dropped.lock().map(|d| d.contains(&p)).unwrap_or(false);
+                if !dropped {
+                    return Err(AppError::invalid("only a file dropped on the window can be read"));
+                }
+                Some(p)
+            }
+            None => crate::dialogs::pick_keystore(&app).await,
+        };
+        let Some(path) = path else { return Ok(None) };
+        let json = w3mq_core::wallet::keystore::read_file(&path).await?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Some(KeystoreFile { name, json }))
+    }
+
+    /// The signed-in account's backup state.
+    fn backup_state[st, app]() -> BackupState {
+        Ok(st.engine.backup_state().await?)
+    }
+
+    /// The signed-in account's recovery phrase (the UI asked the user to confirm first).
+    fn reveal_phrase[st, app]() -> PhraseBackup {
+        Ok(st.engine.reveal_phrase().await?)
+    }
+
+    /// Marks the account backed up once `answers` are the words asked for.
+    fn confirm_backup[st, app](answers: Vec<String>) -> BackupState {
+        Ok(st.engine.confirm_backup(answers).await?)
+    }
+
+    /// Saves the key as a keystore file encrypted with `password`, where the user chooses
+    /// (`path` skips the dialog, for a new `.json` file only); `None` when the dialog was cancelled.
+    fn export_keystore[st, app](password: String, path: Option<String>) -> Option<BackupState> {
+        let password = zeroize::Zeroizing::new(password);
+        let (path, chosen) = match path {
+            Some(p) => (Some(std::path::PathBuf::from(p)), false),
+            None => {
+                let acc = st.engine.address().await?;
+                (crate::dialogs::save_keystore(&app, &acc).await, true)
+            }
+        };
+        let Some(path) = path else { return Ok(None) };
+        Ok(Some(st.engine.export_keystore(&path, &password, chosen).await?))
+    }
+
+    /// How strong a password is (zxcvbn), for the meter under a password field.
+    fn password_strength[st, app](password: String) -> Strength {
+        let password = zeroize::Zeroizing::new(password);
+        Ok(w3mq_core::wallet::strength::estimate(&password, &[]))
+    }
+
+    /// The secret store in use (the keychain, or the encrypted file) and whether the keychain answers.
+    fn secret_store[st, app]() -> SecretStoreStatus {
+        Ok(st.engine.secret_store().await)
+    }
+
+    /// Keeps the secrets in a file on this computer sealed with `passphrase` (no keychain answers).
+    fn use_sealed_store[st, app](passphrase: String) -> () {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        Ok(st.engine.use_sealed_store(&passphrase).await?)
+    }
+
+    /// Opens the encrypted file with its passphrase.
+    fn unlock_secrets[st, app](passphrase: String) -> () {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        Ok(st.engine.unlock_secrets(&passphrase).await?)
+    }
+
+    /// Signs out: the key, its phrase and the token leave the keychain. An account never backed
+    /// up needs `confirmation` (the words the UI asks the user to type).
+    fn sign_out[st, app](confirmation: Option<String>) -> () {
+        st.engine.sign_out(confirmation.as_deref()).await?;
         crate::tray::set_unread(&app, UnreadTotal::default());
         Ok(())
     }

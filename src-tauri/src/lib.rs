@@ -11,6 +11,7 @@ pub mod bindings;
 pub mod boot;
 pub mod commands;
 pub mod compositing;
+pub mod dialogs;
 pub mod error;
 pub mod forward;
 pub mod logfile;
@@ -60,6 +61,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let data_dir = match data_dir_arg.clone() {
                 Some(d) => d,
@@ -90,6 +92,7 @@ pub fn run() {
                 resume: Default::default(),
                 log_dir: log_dir.clone(),
                 ui_log: Default::default(),
+                dropped: Default::default(),
             });
             wake::spawn(engine.clone());
             // The "System" theme follows the desktop's style as the user switches it.
@@ -141,6 +144,20 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let WindowEvent::Resized(_) | WindowEvent::Moved(_) = event {
                 save_window_state_soon(window.app_handle());
+            }
+            if let WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                // Dropped files reach the UI as paths; what they are for is its choice (a
+                // keystore on the first-run screen), and reading them is a command's.
+                let st = window.app_handle().state::<AppState>();
+                if let Ok(mut d) = st.dropped.lock() {
+                    d.clone_from(paths);
+                }
+                let paths = paths
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect();
+                st.ui
+                    .send(w3mq_core::present::UiEvent::FilesDropped { paths });
             }
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let tray = window.app_handle().state::<AppState>().tray;

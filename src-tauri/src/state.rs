@@ -34,6 +34,8 @@ pub struct AppState {
     pub log_dir: Option<PathBuf>,
     /// How much more the WebView may log this minute.
     pub ui_log: Mutex<crate::logfile::UiBudget>,
+    /// The files last dropped on the window: the only paths the page may ask to read.
+    pub dropped: Mutex<Vec<PathBuf>>,
 }
 
 /// The environment the app proposes: `--http` and `--mqtt` when given, as
@@ -77,6 +79,10 @@ pub struct AccountView {
     pub env: Environment,
     /// Profile, as last known.
     pub profile: Option<UserView>,
+    /// A copy of the key exists outside the app (else the UI keeps reminding).
+    pub backed_up: bool,
+    /// The account has a recovery phrase to show.
+    pub has_phrase: bool,
 }
 
 impl From<AccountInfo> for AccountView {
@@ -86,21 +92,19 @@ impl From<AccountInfo> for AccountView {
             address: a.address,
             env: a.env,
             profile: a.profile.as_ref().map(w3mq_core::view::user_view),
+            backed_up: a.backed_up,
+            has_phrase: a.has_phrase,
         }
     }
 }
 
-/// The key to sign in with.
+/// A keystore file the user picked or dropped.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum KeyInput {
-    /// Create a new key.
-    Generate,
-    /// Import a private key (64 hex digits, `0x` optional).
-    Import {
-        /// The private key.
-        private_key: String,
-    },
+pub struct KeystoreFile {
+    /// The file's name (for the UI to show).
+    pub name: String,
+    /// Its JSON (encrypted; the password opens it).
+    pub json: String,
 }
 
 /// The engine's resume, run once (at setup, before the page loads).

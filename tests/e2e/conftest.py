@@ -27,6 +27,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 20.0
@@ -218,7 +219,7 @@ class Driver:
         for attempt in (1, 2):
             cfg = ClientConfig(remote_server_addr=self.url, timeout=self.SESSION_TIMEOUT)
             try:
-                return webdriver.Remote(command_executor=self.url, options=opts, client_config=cfg)
+                return webdriver.Remote(command_executor=RemoteConnection(client_config=cfg), options=opts)
             except Exception as e:  # a read timeout (urllib3) or the driver's refusal
                 sys.stderr.write(f"\n--- no WebDriver session (attempt {attempt}): {e!r}\n"
                                  f"--- tauri-driver log (tail):\n{self.tail()}\n"

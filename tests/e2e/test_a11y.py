@@ -123,6 +123,9 @@ def test_main_states_have_no_serious_violations_at_both_sizes(setup):
     c.check("onboarding")
     app.click("create-key")
     app.click("sign-in")
+    app.one("phrase-words")
+    c.check("create-phrase")
+    app.click("phrase-later")
     app.type("nickname", "Erin A11y")
     app.click("save-nickname")
     app.one("room-list")
@@ -168,6 +171,15 @@ def test_main_states_have_no_serious_violations_at_both_sizes(setup):
         app.one("settings-panel")
         assert app.js("return !!document.activeElement.closest('[data-testid=\"settings-panel\"]')"), "focus is in the dialog"
         c.check(f"settings-{w}")
+        if w == 1280:
+            # The account is not backed up: the reminder, and the backup dialog over settings.
+            app.one("backup-reminder")
+            app.click("open-backup")
+            app.one("backup-dialog")
+            c.check("backup")
+            app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+            wait_for("the backup dialog to close on Escape", lambda: not app.q("backup-dialog"))
+            assert app.q("settings-panel"), "Escape closes only the top dialog"
         app.js("document.activeElement.blur()")
         app.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
         wait_for("settings to close on Escape", lambda: not app.q("settings-panel"))

@@ -110,6 +110,7 @@ def test_the_owner_signed_in_moderates_and_runs_a_poll(own_server, coll, tmp_pat
     app = App(tmp_path / "owner", own_server, "channel-owner")
     try:
         app.click("import-key")
+        app.click("restore-key-tab")
         app.type("private-key", coll.account.key.hex())
         app.click("sign-in")
         app.type("nickname", "Ape Owner")

@@ -90,12 +90,22 @@ def test_first_run_creates_a_key_signs_in_and_sets_a_nickname(ctx):
     http = app.one("env-http")
     assert http.get_attribute("value") == ctx["server"].http_url
     app.click("sign-in")
+    # The recovery phrase, then three of its words asked back: only then does it sign in.
+    words = [w.get_attribute("textContent") for w in wait_for("the phrase", lambda: app.q("phrase-word"))]
+    assert len(words) == 12 and len(set(words)) > 1, words
+    app.shot("01b-phrase")
+    app.click("phrase-next")
+    for el in wait_for("the quiz", lambda: app.d.find_elements("css selector", '[data-testid^="quiz-word-"]')):
+        pos = int(el.get_attribute("data-testid").rsplit("-", 1)[1])
+        el.send_keys(words[pos - 1])
+    app.click("quiz-submit")
     app.type("nickname", ME)
     app.click("save-nickname")
     app.one("room-list")
     me = ctx["api"].post("/search", {"keyword": ME}, token=ctx["peer"].user.token)
     assert [u["nick_name"] for u in me] == [ME], me
     ctx["me"] = me[0]["user_id"]
+    assert not app.q("backup-reminder"), "a confirmed phrase is a backup"
     app.shot("02-signed-in")
 
 

@@ -42,6 +42,7 @@ def sign_in(app: App) -> None:
     app.one("onboarding")
     app.click("create-key")
     app.click("sign-in")
+    app.click("phrase-later")
     app.type("nickname", "Fran Fit")
     app.click("save-nickname")
     app.one("room-list")
@@ -130,6 +131,7 @@ def test_the_log_file_has_the_session_and_no_key(tmp_path, server):
     try:
         app.one("onboarding")
         app.click("import-key")
+        app.click("restore-key-tab")
         app.type("private-key", key)
         app.click("sign-in")
         app.type("nickname", "Gil Log")

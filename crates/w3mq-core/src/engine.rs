@@ -48,6 +48,14 @@ pub struct AccountInfo {
     pub env: Environment,
     /// Profile, as last known.
     pub profile: Option<User>,
+    /// A copy of the key exists outside this app: the user confirmed the
+    /// recovery phrase, saved a keystore file, or brought the key in
+    /// (an account listed before this field existed counts as not backed up).
+    #[serde(default)]
+    pub backed_up: bool,
+    /// The account has a recovery phrase in the keychain (created or restored from one).
+    #[serde(default)]
+    pub has_phrase: bool,
 }
 
 /// What to send.
@@ -71,16 +79,16 @@ pub struct Draft {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct AccountList {
-    current: Option<String>,
-    accounts: Vec<AccountInfo>,
+pub(crate) struct AccountList {
+    pub(crate) current: Option<String>,
+    pub(crate) accounts: Vec<AccountInfo>,
 }
 
 /// The signed-in account and the tasks that serve it.
 type Running = (Arc<Account>, Vec<JoinHandle<()>>);
 
 pub(crate) struct Inner {
-    cfg: EngineConfig,
+    pub(crate) cfg: EngineConfig,
     events: broadcast::Sender<Event>,
     active: tokio::sync::Mutex<Option<Running>>,
     /// What the UI shows, once the presenter runs (see [`Engine::ui_events`]).
@@ -91,6 +99,10 @@ pub(crate) struct Inner {
     pub(crate) batches: AtomicU64,
     /// The public channels the UI has open ([`crate::channels`]).
     open_channels: crate::channel::open::OpenChannels,
+    /// The keychain, or the sealed file where none answers (`cfg.secrets` is this vault).
+    pub(crate) vault: Arc<crate::secrets::vault::Vault>,
+    /// A recovery phrase on screen, not yet confirmed (the backup module asks for it).
+    pub(crate) pending: tokio::sync::Mutex<Option<crate::wallet::phrase::Shown>>,
 }
 
 /// The client engine. Cheap to clone.
@@ -99,20 +111,30 @@ pub struct Engine {
     pub(crate) inner: Arc<Inner>,
 }
 
-fn key_entry(address: &str) -> String {
+pub(crate) fn key_entry(address: &str) -> String {
     format!("key:{address}")
 }
-fn token_entry(address: &str) -> String {
+pub(crate) fn token_entry(address: &str) -> String {
     format!("token:{address}")
+}
+pub(crate) fn phrase_entry(address: &str) -> String {
+    format!("phrase:{address}")
 }
 
 impl Engine {
     /// An engine with no account yet.
-    pub fn new(cfg: EngineConfig) -> Engine {
+    pub fn new(mut cfg: EngineConfig) -> Engine {
         let (events, _) = broadcast::channel(4096);
+        let vault = Arc::new(crate::secrets::vault::Vault::new(
+            cfg.secrets.clone(),
+            cfg.data_dir.clone(),
+        ));
+        cfg.secrets = vault.clone();
         Engine {
             inner: Arc::new(Inner {
                 cfg,
+                vault,
+                pending: tokio::sync::Mutex::new(None),
                 events,
                 active: tokio::sync::Mutex::new(None),
                 ui: std::sync::OnceLock::new(),
@@ -178,14 +200,14 @@ impl Engine {
         self.inner.cfg.data_dir.join("accounts.json")
     }
 
-    async fn load_accounts(&self) -> AccountList {
+    pub(crate) async fn load_accounts(&self) -> AccountList {
         match tokio::fs::read(self.accounts_path()).await {
             Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
             Err(_) => AccountList::default(),
         }
     }
 
-    async fn save_accounts(&self, l: &AccountList) -> Result<()> {
+    pub(crate) async fn save_accounts(&self, l: &AccountList) -> Result<()> {
         tokio::fs::create_dir_all(&self.inner.cfg.data_dir).await?;
         let tmp = self.accounts_path().with_extension("tmp");
         tokio::fs::write(
@@ -197,7 +219,7 @@ impl Engine {
         Ok(())
     }
 
-    async fn active(&self) -> Result<Arc<Account>> {
+    pub(crate) async fn active(&self) -> Result<Arc<Account>> {
         self.inner
             .active
             .lock()
@@ -209,8 +231,19 @@ impl Engine {
 
     /// Signs in with `key` on `env`: SIWE over REST, then the key and the
     /// token go to the keychain, the account's cache opens and the session
-    /// starts.
+    /// starts. The caller brought the key, so the account counts as backed up.
     pub async fn sign_in(&self, env: Environment, key: Key) -> Result<AccountInfo> {
+        self.sign_in_with(env, key, None, true).await
+    }
+
+    /// [`Engine::sign_in`], keeping `phrase` (the words the key came from) in the keychain too.
+    pub(crate) async fn sign_in_with(
+        &self,
+        env: Environment,
+        key: Key,
+        phrase: Option<&crate::wallet::RecoveryPhrase>,
+        backed_up: bool,
+    ) -> Result<AccountInfo> {
         env.validate().map_err(CoreError::InvalidInput)?;
         self.stop_active().await;
         let rest = Rest::new(&env.http)?;
@@ -221,13 +254,20 @@ impl Engine {
         secrets
             .set(&token_entry(&address), &login.access_token)
             .await?;
+        let mut list = self.load_accounts().await;
+        let before = list.accounts.iter().find(|a| a.address == address).cloned();
+        if let Some(p) = phrase {
+            secrets.set(&phrase_entry(&address), p.as_str()).await?;
+        }
         let info = AccountInfo {
             user_id: login.user_info.user_id.clone(),
             address: address.clone(),
             env: env.clone(),
             profile: Some(login.user_info),
+            // Signing in again never forgets an earlier backup or phrase.
+            backed_up: backed_up || before.as_ref().is_some_and(|a| a.backed_up),
+            has_phrase: phrase.is_some() || before.as_ref().is_some_and(|a| a.has_phrase),
         };
-        let mut list = self.load_accounts().await;
         list.accounts.retain(|a| a.address != address);
         list.accounts.push(AccountInfo {
             profile: None,
@@ -259,9 +299,26 @@ impl Engine {
         Ok(Some(info))
     }
 
-    /// Stops the session and wipes the key and the token from the keychain.
-    /// The cache file stays, so history can be read again after signing in.
-    pub async fn sign_out(&self) -> Result<()> {
+    /// Stops the session and wipes the key, the phrase and the token from the
+    /// keychain. The cache file stays, so history can be read again after
+    /// signing in. An account that was never backed up is refused
+    /// ([`CoreError::NotBackedUp`]) unless `confirmation` is
+    /// [`crate::wallet::SIGN_OUT_CONFIRMATION`], typed by the user.
+    pub async fn sign_out(&self, confirmation: Option<&str>) -> Result<()> {
+        let list = self.load_accounts().await;
+        let current = list
+            .current
+            .as_ref()
+            .and_then(|c| list.accounts.iter().find(|a| &a.address == c));
+        if let Some(a) = current {
+            let confirmed = confirmation.is_some_and(|c| {
+                c.trim()
+                    .eq_ignore_ascii_case(crate::wallet::SIGN_OUT_CONFIRMATION)
+            });
+            if !a.backed_up && !confirmed {
+                return Err(CoreError::NotBackedUp);
+            }
+        }
         let active = self.active().await.ok();
         if let Some(a) = &active {
             // Ends the session on the server too (its token dies there);
@@ -281,6 +338,7 @@ impl Engine {
         let addr = addr.or(list.current.clone());
         if let Some(addr) = addr {
             self.inner.cfg.secrets.delete(&key_entry(&addr)).await?;
+            self.inner.cfg.secrets.delete(&phrase_entry(&addr)).await?;
             self.inner.cfg.secrets.delete(&token_entry(&addr)).await?;
             list.accounts.retain(|a| a.address != addr);
         }

@@ -38,8 +38,14 @@ pub enum CoreError {
     #[error("cache error: {0}")]
     Cache(#[from] CacheError),
     /// The OS keychain failed.
-    #[error("keychain error: {0}")]
+    #[error("the system keychain did not answer: {0}")]
     Secrets(String),
+    /// The encrypted secret store waits for its passphrase.
+    #[error("the encrypted store on this computer is locked: enter its passphrase")]
+    Locked,
+    /// Signing out would lose a key that was never backed up.
+    #[error("this account was never backed up: back it up first, or type the confirmation to delete its key")]
+    NotBackedUp,
     /// A file could not be read or written.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -65,6 +71,8 @@ impl CoreError {
             CoreError::Protocol(_) => "protocol",
             CoreError::Cache(_) => "cache",
             CoreError::Secrets(_) => "keychain",
+            CoreError::Locked => "locked",
+            CoreError::NotBackedUp => "not_backed_up",
             CoreError::Io(_) => "io",
             CoreError::NotFound(_) => "not_found",
         }

@@ -37,6 +37,18 @@ impl Key {
             .map_err(|_| CoreError::InvalidKey("not a valid secp256k1 key".into()))
     }
 
+    /// A key from its 32 bytes (a derived or decrypted key).
+    pub fn from_bytes(b: &[u8]) -> Result<Key> {
+        SigningKey::from_slice(b)
+            .map(Key)
+            .map_err(|_| CoreError::InvalidKey("not a valid secp256k1 key".into()))
+    }
+
+    /// The private key's 32 bytes (zeroized when dropped; never log them).
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes().into())
+    }
+
     /// The private key as 64 hex digits (for the keychain; never log it).
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(self.0.to_bytes()))

@@ -6,6 +6,7 @@
 
 pub(crate) mod account;
 pub mod backoff;
+pub mod backup;
 pub mod cache;
 pub mod channel;
 pub mod channel_view;
@@ -29,6 +30,7 @@ pub(crate) mod sync;
 pub mod tls;
 pub(crate) mod token;
 pub mod view;
+pub mod wallet;
 
 pub use engine::{AccountInfo, Draft, Engine, EngineConfig};
 pub use env::{EnvKind, Environment};

@@ -133,6 +133,11 @@ pub enum UiEvent {
         /// `Some(true)` prefers dark, `Some(false)` light, `None` no preference.
         dark: Option<bool>,
     },
+    /// Files were dropped on the window (the shell's drag and drop): their paths.
+    FilesDropped {
+        /// The files' paths.
+        paths: Vec<String>,
+    },
 }
 
 impl Engine {

@@ -552,7 +552,7 @@ async fn the_engine_forwards_channel_events_and_caches_them() {
     })
     .await;
     // Sign-out closes the account's channel.
-    me.engine.sign_out().await.expect("signs out");
+    me.engine.sign_out(None).await.expect("signs out");
     let st = tokio::time::timeout(common::WAIT, ch.wait_state(|s| *s == ChannelState::Closed))
         .await
         .expect("closed in time");

@@ -801,7 +801,7 @@ async fn sign_out_wipes_the_key_and_the_token() {
         before.contains(&format!("key:{}", info.address))
             && before.contains(&format!("token:{}", info.address))
     );
-    c.engine.sign_out().await.expect("sign out");
+    c.engine.sign_out(None).await.expect("sign out");
     let after = std::fs::read_to_string(&secrets).expect("secrets");
     assert!(!after.contains(&info.address), "{after}");
     // A restart finds no account.

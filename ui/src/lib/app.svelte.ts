@@ -6,6 +6,7 @@ import { errorText, type Backend, type Commands } from "./backend";
 import type {
   AccountView,
   AppInfo,
+  BackupState,
   ConnectionState,
   MessageView,
   RoomView,
@@ -49,6 +50,12 @@ export class AppState {
   jump = $state.raw<{ id: string; token: number } | null>(null);
   side = $state.raw<SidePanel>({ kind: "none" });
   settingsOpen = $state(false);
+  /** The backup dialog (Settings, the reminder, the sign-out guard). */
+  backupOpen = $state(false);
+  /** Files last dropped on the window (paths, from Rust), with a counter so the same drop twice counts. */
+  dropped = $state.raw<{ paths: string[]; n: number } | null>(null);
+  /** The key is in the encrypted file, which waits for its passphrase. */
+  secretsLocked = $state(false);
   newRoomOpen = $state(false);
   error = $state<string | null>(null);
   /** A short confirmation ("Address copied"), cleared after a moment. */
@@ -83,6 +90,7 @@ export class AppState {
       const bootMs = performance.now();
       this.info = b.info;
       this.settings = b.settings;
+      this.secretsLocked = b.secrets_locked;
       setRemoteImages(this.settings.remote_images);
       if (b.account) {
         this.account = b.account;
@@ -157,9 +165,16 @@ export class AppState {
     await this.conv?.loadLatest().catch((e) => (this.error = errorText(e)));
   }
 
-  async signOut(): Promise<void> {
+  /** The account's backup state changed (Rust's answer to a backup). */
+  backupChanged(st: BackupState): void {
+    if (this.account) this.account = { ...this.account, backed_up: st.backed_up, has_phrase: st.has_phrase };
+  }
+
+  /** Signs out; `confirmation` is what the user typed for an account never backed up. */
+  async signOut(confirmation: string | null = null): Promise<void> {
+    await this.cmds.sign_out(confirmation);
     this.closeRoomChannel();
-    await this.cmds.sign_out();
+    this.backupOpen = false;
     this.account = null;
     this.rooms = [];
     this.roomId = null;
@@ -204,6 +219,9 @@ export class AppState {
         break;
       case "system_theme":
         this.portalDark = e.dark;
+        break;
+      case "files_dropped":
+        this.dropped = { paths: e.paths, n: (this.dropped?.n ?? 0) + 1 };
         break;
       case "channel":
         this.channel?.apply(e);

@@ -21,7 +21,15 @@ env: Environment,
 /**
  * Profile, as last known.
  */
-profile: UserView | null, };
+profile: UserView | null, 
+/**
+ * A copy of the key exists outside the app (else the UI keeps reminding).
+ */
+backed_up: boolean, 
+/**
+ * The account has a recovery phrase to show.
+ */
+has_phrase: boolean, };
 
 /**
  * An error as the UI receives it (the rejected value of a command's promise).
@@ -58,6 +66,19 @@ presets: Array<Environment>,
 tray: boolean, };
 
 /**
+ * The signed-in account's backup state.
+ */
+export type BackupState = { 
+/**
+ * A copy of the key exists outside the app.
+ */
+backed_up: boolean, 
+/**
+ * The account has a recovery phrase to show.
+ */
+has_phrase: boolean, };
+
+/**
  * What the first screen shows.
  */
 export type Boot = { 
@@ -84,7 +105,11 @@ connection: ConnectionState,
 /**
  * Unread totals.
  */
-total: UnreadTotal, };
+total: UnreadTotal, 
+/**
+ * The secrets are in the encrypted file, which waits for its passphrase.
+ */
+secrets_locked: boolean, };
 
 /**
  * Rooms caught up of rooms to catch up since the last CONNACK.
@@ -403,13 +428,17 @@ image_url: string,
 url: string, };
 
 /**
- * The key to sign in with.
+ * A keystore file the user picked or dropped.
  */
-export type KeyInput = { "kind": "generate" } | { "kind": "import", 
+export type KeystoreFile = { 
 /**
- * The private key.
+ * The file's name (for the UI to show).
  */
-private_key: string, };
+name: string, 
+/**
+ * Its JSON (encrypted; the password opens it).
+ */
+json: string, };
 
 /**
  * A message as the conversation shows it.
@@ -549,6 +578,23 @@ frame_ms: number,
 painted_ms: number, };
 
 /**
+ * A recovery phrase to show, and the words to ask back.
+ */
+export type PhraseBackup = { 
+/**
+ * The address the phrase opens.
+ */
+address: string, 
+/**
+ * The words, in order.
+ */
+words: Array<string>, 
+/**
+ * The positions (1-based) the user is asked to type back.
+ */
+quiz: Array<number>, };
+
+/**
  * One answer of a poll.
  */
 export type PollAnswerView = { 
@@ -620,6 +666,27 @@ text: string,
  * The quoted message is in the cache (so the UI can jump to it).
  */
 found: boolean, };
+
+/**
+ * What restores an account.
+ */
+export type Restore = { "kind": "phrase", 
+/**
+ * The words.
+ */
+phrase: string, } | { "kind": "private_key", 
+/**
+ * The key.
+ */
+private_key: string, } | { "kind": "keystore", 
+/**
+ * The file's JSON.
+ */
+json: string, 
+/**
+ * Its password.
+ */
+password: string, };
 
 /**
  * What kind of room.
@@ -714,6 +781,23 @@ room_title: string,
 snippet: Array<SnippetPart>, };
 
 /**
+ * What the UI needs to know about the secret store.
+ */
+export type SecretStoreStatus = { 
+/**
+ * The store in use.
+ */
+kind: StoreKind, 
+/**
+ * The sealed file waits for its passphrase.
+ */
+locked: boolean, 
+/**
+ * Why the keychain does not answer (`None` when it does, or when the sealed file is in use).
+ */
+keychain_error: string | null, };
+
+/**
  * The state of a message I sent that has no ACK yet.
  */
 export type SendStatus = "pending" | "sent" | "failed";
@@ -777,6 +861,28 @@ verified: boolean,
  * An http(s) avatar URL, or empty.
  */
 avatar_url: string, };
+
+/**
+ * Which store holds the secrets.
+ */
+export type StoreKind = "keychain" | "sealed";
+
+/**
+ * A password's estimated strength.
+ */
+export type Strength = { 
+/**
+ * 0 (guessed at once) to 4 (very hard to guess).
+ */
+score: number, 
+/**
+ * What the score means, in a few words.
+ */
+label: string, 
+/**
+ * A hint to make it stronger, when there is one.
+ */
+hint: string | null, };
 
 /**
  * One asset of a trade card.
@@ -946,7 +1052,11 @@ message_id: string | null, } | { "type": "system_theme",
 /**
  * `Some(true)` prefers dark, `Some(false)` light, `None` no preference.
  */
-dark: boolean | null, };
+dark: boolean | null, } | { "type": "files_dropped", 
+/**
+ * The files' paths.
+ */
+paths: Array<string>, };
 
 /**
  * Totals for the window title and the tray.
@@ -1012,10 +1122,32 @@ export function commands(invoke: Invoke) {
     app_info: () => invoke<AppInfo>("app_info", {}),
     /** Everything the first screen shows, in one call: the last account, resumed from its cache before the page asked (no network, no keychain), its rooms and totals, the settings (`ui_ms`: the page's clock when it asked). */
     boot: (ui_ms: number) => invoke<Boot>("boot", { ui_ms }),
-    /** Signs in with a new or imported key. */
-    sign_in: (env: Environment, key: KeyInput) => invoke<AccountView>("sign_in", { env, key }),
-    /** Signs out: the key and the token leave the keychain. */
-    sign_out: () => invoke<null>("sign_out", {}),
+    /** A new account's recovery phrase, to show and confirm before signing in. */
+    new_account: () => invoke<PhraseBackup>("new_account", {}),
+    /** Signs in with the new account: `answers` are the quiz's words (backed up), or none ("later"). */
+    sign_in_new: (env: Environment, answers: Array<string> | null) => invoke<AccountView>("sign_in_new", { env, answers }),
+    /** Signs in with an existing account: a recovery phrase, a private key or a keystore file. */
+    restore: (env: Environment, restore: Restore) => invoke<AccountView>("restore", { env, restore }),
+    /** A keystore file: the one at `path` (a drop), or one the user picks (`None`: cancelled). */
+    read_keystore_file: (path: string | null) => invoke<KeystoreFile | null>("read_keystore_file", { path }),
+    /** The signed-in account's backup state. */
+    backup_state: () => invoke<BackupState>("backup_state", {}),
+    /** The signed-in account's recovery phrase (the UI asked the user to confirm first). */
+    reveal_phrase: () => invoke<PhraseBackup>("reveal_phrase", {}),
+    /** Marks the account backed up once `answers` are the words asked for. */
+    confirm_backup: (answers: Array<string>) => invoke<BackupState>("confirm_backup", { answers }),
+    /** Saves the key as a keystore file encrypted with `password`, where the user chooses (`path` skips the dialog, for a new `.json` file only); `None` when the dialog was cancelled. */
+    export_keystore: (password: string, path: string | null) => invoke<BackupState | null>("export_keystore", { password, path }),
+    /** How strong a password is (zxcvbn), for the meter under a password field. */
+    password_strength: (password: string) => invoke<Strength>("password_strength", { password }),
+    /** The secret store in use (the keychain, or the encrypted file) and whether the keychain answers. */
+    secret_store: () => invoke<SecretStoreStatus>("secret_store", {}),
+    /** Keeps the secrets in a file on this computer sealed with `passphrase` (no keychain answers). */
+    use_sealed_store: (passphrase: string) => invoke<null>("use_sealed_store", { passphrase }),
+    /** Opens the encrypted file with its passphrase. */
+    unlock_secrets: (passphrase: string) => invoke<null>("unlock_secrets", { passphrase }),
+    /** Signs out: the key, its phrase and the token leave the keychain. An account never backed up needs `confirmation` (the words the UI asks the user to type). */
+    sign_out: (confirmation: string | null) => invoke<null>("sign_out", { confirmation }),
     /** Sets my nickname. */
     set_nickname: (nick_name: string) => invoke<UserView>("set_nickname", { nick_name }),
     /** Every room, most recent first. */

@@ -20,7 +20,9 @@ import type {
   Cursor,
   Draft,
   Environment,
-  KeyInput,
+  PhraseBackup,
+  Restore,
+  SecretStoreStatus,
   MessageView,
   NotifyMode,
   OpenSeaItem,
@@ -72,7 +74,16 @@ export interface MockOptions {
   offline?: boolean;
   /** What the desktop portal says of dark mode (`system_dark`); none by default. */
   systemDark?: boolean | null;
+  /** The secret store: the keychain answers (default), none answers, or the encrypted file is locked. */
+  keychain?: "ok" | "missing" | "locked";
+  /** The seeded account was backed up (default true). */
+  backedUp?: boolean;
 }
+
+/** The BIP-39 test phrase and the first address every wallet derives from it (a known vector, not a derivation). */
+const TEST_PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about".split(" ");
+const TEST_PHRASE_ADDRESS = "0x9858effd232b4033e47d90003d41ec34ecaeda94";
+const QUIZ = [2, 7, 12];
 
 export interface MockBackend extends Backend {
   /** Delivers an event to every listener. */
@@ -107,6 +118,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   const listeners = new Set<(e: UiEvent) => void>();
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   let account: AccountView | null = null;
+  let store: "ok" | "missing" | "locked" | "open" = opts.keychain ?? "ok";
   let settings: Settings = { theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false };
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
@@ -216,7 +228,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       latest(b, b.msgs[b.msgs.length - 1]);
       if (opts.bigRoomUnread) b.view = { ...b.view, unread: opts.bigRoomUnread };
     }
-    account = { user_id: ME_ID, address: me().address, env: LOCAL, profile: me() };
+    account = { user_id: ME_ID, address: me().address, env: LOCAL, profile: me(), backed_up: opts.backedUp ?? true, has_phrase: true };
     conn = opts.offline ? { state: "offline", reason: "mock: offline", retry_in_ms: 5000 } : { state: "online", endpoint: LOCAL.mqtt[0], catching_up: null };
   }
 
@@ -348,6 +360,14 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     return m;
   }
 
+  function signIn(env: Environment, backed_up: boolean, has_phrase: boolean): AccountView {
+    if (!opts.seed && !account) users.set(ME_ID, fx.me_unnamed);
+    account = { user_id: ME_ID, address: me().address, env, profile: me(), backed_up, has_phrase };
+    conn = { state: "online", endpoint: env.mqtt[0] ?? "", catching_up: null };
+    queueMicrotask(() => emit({ type: "connection", state: conn }));
+    return account;
+  }
+
   const impl: Record<string, (a: Record<string, any>) => unknown> = {
     channel_open: (a) => {
       if (!account) throw { code: "not_signed_in", message: "not signed in" };
@@ -448,20 +468,63 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return null;
     },
     app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false }),
-    boot: () => ({ info: impl.app_info({}), settings, account, rooms: account ? sortedRooms() : [], connection: conn, total: total() }),
-    sign_in: (a): AccountView => {
-      const env = a.env as Environment;
-      const key = a.key as KeyInput;
-      if (key.kind === "import" && !/^(0x)?[0-9a-fA-F]{64}$/.test(key.private_key.trim())) {
-        throw { code: "invalid", message: "a private key is 64 hex digits" };
-      }
-      if (!opts.seed && !account) users.set(ME_ID, fx.me_unnamed);
-      account = { user_id: ME_ID, address: me().address, env, profile: me() };
-      conn = { state: "online", endpoint: env.mqtt[0] ?? "", catching_up: null };
-      queueMicrotask(() => emit({ type: "connection", state: conn }));
-      return account;
+    boot: () => ({ info: impl.app_info({}), settings, account, rooms: account ? sortedRooms() : [], connection: conn, total: total(), secrets_locked: store === "locked" }),
+    secret_store: (): SecretStoreStatus => ({
+      kind: store === "ok" ? "keychain" : store === "missing" ? "keychain" : "sealed",
+      locked: store === "locked",
+      keychain_error: store === "missing" ? "no secret service provider or dbus session found" : null,
+    }),
+    use_sealed_store: () => {
+      if (store !== "missing") throw { code: "invalid_input", message: "the keychain answers: your secrets stay in it" };
+      store = "open";
+      return null;
     },
-    sign_out: () => {
+    unlock_secrets: (a) => {
+      if (a.passphrase !== "plum-orbit-cactus-97") throw { code: "invalid_key", message: "wrong passphrase" };
+      store = "open";
+      return null;
+    },
+    password_strength: (a) => {
+      // Not an estimate: a length ladder standing in for zxcvbn's score.
+      const n = String(a.password).length;
+      const score = n === 0 ? 0 : n < 6 ? 1 : n < 10 ? 2 : n < 16 ? 3 : 4;
+      return { score, label: ["empty", "weak", "fair", "strong", "very strong"][score], hint: null };
+    },
+    new_account: (): PhraseBackup => ({ address: TEST_PHRASE_ADDRESS, words: TEST_PHRASE, quiz: QUIZ }),
+    sign_in_new: (a): AccountView => {
+      const answers = a.answers as string[] | null;
+      if (answers && !QUIZ.every((p, i) => answers[i]?.trim().toLowerCase() === TEST_PHRASE[p - 1])) {
+        throw { code: "invalid_input", message: "those are not words #2, #7, #12 of your recovery phrase: look at your copy again" };
+      }
+      return signIn(a.env as Environment, !!answers, true);
+    },
+    restore: (a): AccountView => {
+      const r = a.restore as Restore;
+      if (r.kind === "private_key" && !/^(0x)?[0-9a-fA-F]{64}$/.test(r.private_key.trim())) {
+        throw { code: "invalid_key", message: "invalid private key: expected 64 hex digits" };
+      }
+      if (r.kind === "keystore" && r.password !== "testpassword") throw { code: "invalid_key", message: "invalid private key: wrong password for this keystore file" };
+      return signIn(a.env as Environment, true, r.kind === "phrase");
+    },
+    read_keystore_file: (a) => ({ name: a.path ? String(a.path).split("/").pop()! : "UTC--2026-12-03--mock", json: "{\"version\":3}" }),
+    backup_state: () => ({ backed_up: account?.backed_up ?? false, has_phrase: account?.has_phrase ?? false }),
+    reveal_phrase: (): PhraseBackup => ({ address: account?.address ?? "", words: TEST_PHRASE, quiz: QUIZ }),
+    confirm_backup: (a) => {
+      const answers = a.answers as string[];
+      if (!QUIZ.every((p, i) => answers[i]?.trim().toLowerCase() === TEST_PHRASE[p - 1])) {
+        throw { code: "invalid_input", message: "those are not words #2, #7, #12 of your recovery phrase: look at your copy again" };
+      }
+      if (account) account = { ...account, backed_up: true };
+      return { backed_up: true, has_phrase: account?.has_phrase ?? false };
+    },
+    export_keystore: () => {
+      if (account) account = { ...account, backed_up: true };
+      return { backed_up: true, has_phrase: account?.has_phrase ?? false };
+    },
+    sign_out: (a) => {
+      if (account && !account.backed_up && String(a.confirmation ?? "").trim().toLowerCase() !== "delete my key") {
+        throw { code: "not_backed_up", message: "this account was never backed up" };
+      }
       account = null;
       conn = { state: "signed_out" };
       emit({ type: "connection", state: conn });

@@ -236,7 +236,7 @@ describe("conversation", () => {
 });
 
 describe("app", () => {
-  it("onboards: sign in with a generated key on the default environment, then the nickname", async () => {
+  it("onboards: a new account on the default environment (backed up later), then the nickname", async () => {
     const backend = mockBackend({ ackDelay: 0 });
     const app = new AppState(backend);
     await app.start();
@@ -245,9 +245,10 @@ describe("app", () => {
     expect((r.getByTestId("env-kind") as HTMLSelectElement).value).toBe("local");
     await fireEvent.click(r.getByTestId("create-key"));
     await fireEvent.click(r.getByTestId("sign-in"));
+    await fireEvent.click(await waitFor(() => r.getByTestId("phrase-later")));
     await waitFor(() => r.getByTestId("nickname"));
-    const signIn = backend.calls.find((c) => c.cmd === "sign_in")!;
-    expect(signIn.args).toMatchObject({ key: { kind: "generate" }, env: { kind: "local" } });
+    const signIn = backend.calls.find((c) => c.cmd === "sign_in_new")!;
+    expect(signIn.args).toMatchObject({ answers: null, env: { kind: "local" } });
     await fireEvent.input(r.getByTestId("nickname"), { target: { value: "satoshi" } });
     await fireEvent.click(r.getByTestId("save-nickname"));
     await waitFor(() => r.getByTestId("room-list"));

@@ -6,16 +6,11 @@ import { cleanup, fireEvent, render, waitFor } from "@testing-library/svelte";
 import { tick } from "svelte";
 import App from "../App.svelte";
 import { AppState } from "../lib/app.svelte";
+import { one, q } from "./dom";
 import { mockBackend } from "../lib/mock";
 
 afterEach(() => cleanup());
 
-const q = (id: string) => [...document.body.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
-const one = (id: string) => {
-  const all = q(id);
-  expect(all.length, id).toBe(1);
-  return all[0];
-};
 
 async function signedIn() {
   const backend = mockBackend({ seed: true, ackDelay: 0 });

@@ -1,8 +1,13 @@
 //! Where the signing key and the access token live: the OS keychain.
 //!
 //! [`KeyringStore`] is the real one (Secret Service on Linux, Keychain on
-//! macOS, Credential Manager on Windows). `FileSecretStore` is its
-//! file-backed twin for tests only, behind the `test-support` feature.
+//! macOS, Credential Manager on Windows). Where no keychain answers (a minimal
+//! desktop, a headless session), the user can choose the [`vault`]'s sealed
+//! file instead: the secrets encrypted with a passphrase, never plain text.
+//! `FileSecretStore` is the keychain's file-backed twin for tests only, behind
+//! the `test-support` feature.
+
+pub mod vault;
 
 use async_trait::async_trait;
 
