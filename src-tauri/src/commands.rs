@@ -13,6 +13,7 @@ use w3mq_core::channel_view::{
 };
 use w3mq_core::model::{Cursor, NotifyMode};
 use w3mq_core::present::UnreadTotal;
+use w3mq_core::profile::ShareView;
 use w3mq_core::secrets::vault::SecretStoreStatus;
 use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, UserView};
 use w3mq_core::wallet::strength::Strength;
@@ -119,7 +120,8 @@ commands! {
             // Only a file the user dropped on the window: the page names no other.
             Some(p) => {
                 let p = std::path::PathBuf::from(p);
-                let dropped = st.dropped.lock().map(|d| d.contains(&p)).unwrap_or(false);
+                // Read once: the drop is used up.
+                let dropped = st.dropped.lock().map(|mut d| std::mem::take(&mut *d).contains(&p)).unwrap_or(false);
                 if !dropped {
                     return Err(AppError::invalid("only a file dropped on the window can be read"));
                 }
@@ -166,7 +168,9 @@ commands! {
     /// How strong a password is (zxcvbn), for the meter under a password field.
     fn password_strength[st, app](password: String) -> Strength {
         let password = zeroize::Zeroizing::new(password);
-        Ok(w3mq_core::wallet::strength::estimate(&password, &[]))
+        // The address counts as guessable, as the export's own check has it.
+        let address = st.engine.address().await.unwrap_or_default();
+        Ok(w3mq_core::wallet::strength::estimate(&password, &[&address]))
     }
 
     /// The secret store in use (the keychain, or the encrypted file) and whether the keychain answers.
@@ -197,6 +201,22 @@ commands! {
     /// Sets my nickname.
     fn set_nickname[st, app](nick_name: String) -> UserView {
         Ok(user_view(&st.engine.set_nickname(&nick_name).await?))
+    }
+
+    /// Changes my nickname and/or avatar (an https URL; empty removes it); null leaves a field as it is.
+    fn set_profile[st, app](nick_name: Option<String>, avatar_url: Option<String>) -> UserView {
+        Ok(user_view(&st.engine.update_profile(nick_name.as_deref(), avatar_url.as_deref()).await?))
+    }
+
+    /// My address to share: a QR code and a text.
+    fn share[st, app]() -> ShareView {
+        Ok(st.engine.share().await?)
+    }
+
+    /// The 1v1 room with someone: the one I am in, else a new one.
+    fn open_direct[st, app](user_id: String) -> RoomView {
+        let r = st.engine.open_direct(&user_id).await?;
+        Ok(st.engine.room_view(&r.room_id).await?)
     }
 
     /// Every room, most recent first.

@@ -146,3 +146,35 @@ def test_sign_out_of_an_account_never_backed_up_offers_the_backup_first(tmp_path
         assert not app.q("nickname"), "the profile came back from the server"
     finally:
         app.quit()
+
+
+def test_a_profile_change_is_seen_by_another_client(tmp_path, server):
+    """Nickname and avatar changed in Settings (opened by a click on my name) reach the server: another
+    client finds me under the new name, with the avatar, and by the start of my address."""
+    from conftest import interop
+
+    api = interop.Api(server.http_url)
+    other = interop.login_siwe(api, server, Account.create())
+    app = App(tmp_path / "data", server, "acc-profile")
+    try:
+        app.click("import-key")
+        app.click("restore-key-tab")
+        me = Account.create()
+        app.type("private-key", me.key.hex())
+        app.click("sign-in")
+        nickname(app, "Lou Before")
+        app.click("my-profile")
+        app.one("profile-section")
+        app.type("profile-nickname", "Lou After")
+        app.type("profile-avatar", "https://example.com/lou.png")
+        app.click("profile-save")
+        wait_for("the new name in the sidebar", lambda: "Lou After" in txt(app.one("my-profile")))
+        found = api.post("/search", {"keyword": "Lou After"}, token=other.token)
+        assert [(u["nick_name"], u["avatar_url"]) for u in found] == [("Lou After", "https://example.com/lou.png")], found
+        by_start = api.post("/search", {"keyword": me.address[:10]}, token=other.token)
+        assert any(u["nick_name"] == "Lou After" for u in by_start), by_start
+        app.click("show-qr")
+        app.one("address-qr")
+        app.shot("01-profile")
+    finally:
+        app.quit()

@@ -21,8 +21,9 @@ use crate::wallet::{keystore, phrase, strength, RecoveryPhrase};
 
 pub use crate::wallet::SIGN_OUT_CONFIRMATION;
 
-/// The weakest password accepted for a keystore export ([`strength::estimate`]'s score).
-pub const MIN_EXPORT_SCORE: u8 = 2;
+/// The weakest password accepted for a keystore export ([`strength::estimate`]'s score):
+/// eth-keystore writes scrypt with n = 2^13 only, so the password carries the strength.
+pub const MIN_EXPORT_SCORE: u8 = strength::MIN_SCORE;
 
 /// A recovery phrase to show, and the words to ask back.
 #[derive(Clone, Serialize)]
@@ -272,7 +273,7 @@ impl Engine {
         let json = tokio::task::spawn_blocking(move || keystore::export(&key, &password))
             .await
             .map_err(|e| CoreError::InvalidInput(e.to_string()))??;
-        crate::secrets::vault::write_private(path, json.as_bytes()).await?;
+        crate::secrets::vault::write_private(path, json.as_bytes(), overwrite).await?;
         self.mark_backed_up(&a.address).await
     }
 
@@ -283,6 +284,7 @@ impl Engine {
     }
 
     async fn mark_backed_up(&self, address: &str) -> Result<BackupState> {
+        let _one_at_a_time = self.inner.lifecycle.lock().await;
         let mut list = self.load_accounts().await;
         let a = list
             .accounts
@@ -305,8 +307,16 @@ impl Engine {
         self.inner.vault.is_locked().await
     }
 
-    /// Keeps secrets in a file sealed with `passphrase`, where no keychain answers.
+    /// Keeps secrets in a file sealed with `passphrase`, where no keychain answers. Refused
+    /// while this install lists accounts: their secrets are in the keychain, and switching
+    /// would hide them.
     pub async fn use_sealed_store(&self, passphrase: &str) -> Result<()> {
+        if !self.load_accounts().await.accounts.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "accounts on this computer keep their keys in the keychain: sign them out first"
+                    .into(),
+            ));
+        }
         self.inner.vault.create_sealed(passphrase).await
     }
 

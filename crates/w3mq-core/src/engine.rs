@@ -101,6 +101,9 @@ pub(crate) struct Inner {
     open_channels: crate::channel::open::OpenChannels,
     /// The keychain, or the sealed file where none answers (`cfg.secrets` is this vault).
     pub(crate) vault: Arc<crate::secrets::vault::Vault>,
+    /// Sign-in, sign-out and backup marks one at a time: each reads and writes
+    /// `accounts.json` and the keychain, and they must agree on the account.
+    pub(crate) lifecycle: tokio::sync::Mutex<()>,
     /// A recovery phrase on screen, not yet confirmed (the backup module asks for it).
     pub(crate) pending: tokio::sync::Mutex<Option<crate::wallet::phrase::Shown>>,
 }
@@ -134,6 +137,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 cfg,
                 vault,
+                lifecycle: tokio::sync::Mutex::new(()),
                 pending: tokio::sync::Mutex::new(None),
                 events,
                 active: tokio::sync::Mutex::new(None),
@@ -245,6 +249,7 @@ impl Engine {
         backed_up: bool,
     ) -> Result<AccountInfo> {
         env.validate().map_err(CoreError::InvalidInput)?;
+        let _one_at_a_time = self.inner.lifecycle.lock().await;
         self.stop_active().await;
         let rest = Rest::new(&env.http)?;
         let login = rest.login(&key).await?;
@@ -305,20 +310,28 @@ impl Engine {
     /// ([`CoreError::NotBackedUp`]) unless `confirmation` is
     /// [`crate::wallet::SIGN_OUT_CONFIRMATION`], typed by the user.
     pub async fn sign_out(&self, confirmation: Option<&str>) -> Result<()> {
+        let _one_at_a_time = self.inner.lifecycle.lock().await;
         let list = self.load_accounts().await;
-        let current = list
-            .current
-            .as_ref()
-            .and_then(|c| list.accounts.iter().find(|a| &a.address == c));
-        if let Some(a) = current {
+        // The account whose key goes: the signed-in one, else the list's current one.
+        let target = match self.active().await {
+            Ok(a) => Some(a.address.clone()),
+            Err(_) => list.current.clone(),
+        };
+        if let Some(addr) = &target {
+            // Fails closed: an account without its record (an unreadable list) counts as not backed up.
+            let backed_up = list
+                .accounts
+                .iter()
+                .any(|a| &a.address == addr && a.backed_up);
             let confirmed = confirmation.is_some_and(|c| {
                 c.trim()
                     .eq_ignore_ascii_case(crate::wallet::SIGN_OUT_CONFIRMATION)
             });
-            if !a.backed_up && !confirmed {
+            if !backed_up && !confirmed {
                 return Err(CoreError::NotBackedUp);
             }
         }
+        *self.inner.pending.lock().await = None;
         let active = self.active().await.ok();
         if let Some(a) = &active {
             // Ends the session on the server too (its token dies there);
@@ -332,11 +345,9 @@ impl Engine {
                 Err(_) => tracing::info!("sign-out: the server did not answer in 5 s"),
             }
         }
-        let addr = active.map(|a| a.address.clone());
         self.stop_active().await;
         let mut list = self.load_accounts().await;
-        let addr = addr.or(list.current.clone());
-        if let Some(addr) = addr {
+        if let Some(addr) = target {
             self.inner.cfg.secrets.delete(&key_entry(&addr)).await?;
             self.inner.cfg.secrets.delete(&phrase_entry(&addr)).await?;
             self.inner.cfg.secrets.delete(&token_entry(&addr)).await?;

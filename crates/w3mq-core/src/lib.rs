@@ -24,6 +24,7 @@ pub mod opensea;
 pub mod policy;
 pub mod present;
 pub mod presenter;
+pub mod profile;
 pub mod rest;
 pub mod secrets;
 pub(crate) mod sync;

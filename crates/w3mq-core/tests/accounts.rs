@@ -124,6 +124,19 @@ async fn sign_out_of_an_account_never_backed_up_refuses_until_it_is() {
         let e = c.engine.sign_out(attempt).await.unwrap_err();
         assert!(matches!(e, CoreError::NotBackedUp), "{e}");
     }
+    // An unreadable account list fails closed: the key stays.
+    let list = c.dir.path().join("accounts.json");
+    let saved = std::fs::read(&list).unwrap();
+    std::fs::write(&list, b"{not json").unwrap();
+    let e = c.engine.sign_out(None).await.unwrap_err();
+    assert!(matches!(e, CoreError::NotBackedUp), "{e}");
+    std::fs::write(&list, saved).unwrap();
+    // The keychain holds this account's key: no switching to a sealed file over it.
+    assert!(c
+        .engine
+        .use_sealed_store("plum-orbit-cactus-97")
+        .await
+        .is_err());
     assert!(
         secrets_of(&c).contains(&format!("key:{}", info.address)),
         "the key stays"

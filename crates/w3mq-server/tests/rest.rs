@@ -227,6 +227,25 @@ async fn register_info_profile_search_and_contacts() -> Result<()> {
         Some(0),
         "LIKE wildcards are literal"
     );
+    // The start of an address (6 hex digits or more), in any case, as pasted.
+    let start = format!("0X{}", a.wallet.address[2..10].to_uppercase());
+    let found = b.api.post("/search", json!({"keyword": start})).await?;
+    assert!(
+        found
+            .data()?
+            .as_array()
+            .is_some_and(|v| v.iter().any(|u| u["user_id"] == a.user_id.as_str())),
+        "{found:?}"
+    );
+    let short = format!("0x{}", &a.wallet.address[2..7]);
+    let found = b.api.post("/search", json!({"keyword": short})).await?;
+    assert!(
+        !found
+            .data()?
+            .as_array()
+            .is_some_and(|v| v.iter().any(|u| u["user_id"] == a.user_id.as_str())),
+        "5 hex digits are not a prefix search"
+    );
     assert_err(&b.api.post("/search", json!({"keyword": ""})).await?, 400);
     assert_err(&api.post("/search", json!({"keyword": "a"})).await?, 401);
 

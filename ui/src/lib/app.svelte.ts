@@ -13,6 +13,7 @@ import type {
   Settings,
   UiEvent,
   UnreadTotal,
+  UserView,
   ZoomStep,
 } from "./bindings";
 import { ChannelFeed } from "./channel.svelte";
@@ -50,6 +51,8 @@ export class AppState {
   jump = $state.raw<{ id: string; token: number } | null>(null);
   side = $state.raw<SidePanel>({ kind: "none" });
   settingsOpen = $state(false);
+  /** The sidebar's "open a public channel" field is shown. */
+  channelPickerOpen = $state(false);
   /** The backup dialog (Settings, the reminder, the sign-out guard). */
   backupOpen = $state(false);
   /** Files last dropped on the window (paths, from Rust), with a counter so the same drop twice counts. */
@@ -163,6 +166,19 @@ export class AppState {
     this.connection = conn;
     this.total = total;
     await this.conv?.loadLatest().catch((e) => (this.error = errorText(e)));
+  }
+
+  /** My profile changed (Rust's answer): the account and its rooms show it. */
+  profileChanged(u: UserView): void {
+    if (this.account) this.account = { ...this.account, profile: u };
+  }
+
+  /** Opens my 1v1 room with someone (Rust finds it, or creates it). */
+  async messageUser(userId: string): Promise<void> {
+    const r = await this.cmds.open_direct(userId);
+    this.handle({ type: "room_updated", room: r });
+    this.side = { kind: "none" };
+    await this.openRoom(r.room_id);
   }
 
   /** The account's backup state changed (Rust's answer to a backup). */

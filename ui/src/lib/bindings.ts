@@ -641,6 +641,19 @@ ended: boolean,
 author_name: string, };
 
 /**
+ * A QR code: `size` × `size` modules, row by row, `true` dark.
+ */
+export type QrView = { 
+/**
+ * Modules per side.
+ */
+size: number, 
+/**
+ * The modules, row by row (`size * size` of them).
+ */
+dark: Array<boolean>, };
+
+/**
  * When images from other hosts (avatars, card and item images) load: each
  * such load tells that host who is reading.
  */
@@ -827,6 +840,23 @@ zoom_percent: number,
  * window opens in that background colour instead of flashing white.
  */
 last_dark: boolean, };
+
+/**
+ * My address to share: the QR code of `ethereum:<address>` (EIP-681, what wallets scan) and a text.
+ */
+export type ShareView = { 
+/**
+ * The address.
+ */
+address: string, 
+/**
+ * Its QR code.
+ */
+qr: QrView, 
+/**
+ * A sentence to paste elsewhere.
+ */
+text: string, };
 
 /**
  * A piece of a search snippet.
@@ -1150,6 +1180,12 @@ export function commands(invoke: Invoke) {
     sign_out: (confirmation: string | null) => invoke<null>("sign_out", { confirmation }),
     /** Sets my nickname. */
     set_nickname: (nick_name: string) => invoke<UserView>("set_nickname", { nick_name }),
+    /** Changes my nickname and/or avatar (an https URL; empty removes it); null leaves a field as it is. */
+    set_profile: (nick_name: string | null, avatar_url: string | null) => invoke<UserView>("set_profile", { nick_name, avatar_url }),
+    /** My address to share: a QR code and a text. */
+    share: () => invoke<ShareView>("share", {}),
+    /** The 1v1 room with someone: the one I am in, else a new one. */
+    open_direct: (user_id: string) => invoke<RoomView>("open_direct", { user_id }),
     /** Every room, most recent first. */
     rooms: () => invoke<Array<RoomView>>("rooms", {}),
     /** One room. */

@@ -615,6 +615,26 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       emit({ type: "room_updated", room: r.view });
       return null;
     },
+    set_profile: (a) => {
+      const nick = a.nick_name == null ? null : String(a.nick_name).trim();
+      const avatar = a.avatar_url == null ? null : String(a.avatar_url).trim();
+      if (nick !== null && (!nick || nick.length > 64)) throw { code: "invalid_input", message: "a nickname has 1 to 64 characters" };
+      if (avatar && !avatar.startsWith("https://")) throw { code: "invalid_input", message: "an avatar is an https:// address of a picture" };
+      const cur = me();
+      const u = { ...cur, nick_name: nick ?? cur.nick_name, display_name: nick ?? cur.display_name, avatar_url: avatar ?? cur.avatar_url };
+      users.set(ME_ID, u);
+      if (account) account = { ...account, profile: u };
+      return u;
+    },
+    share: () => {
+      // A stand-in pattern, not a QR code: the mock draws nothing Rust would compute.
+      const size = 21;
+      return { address: me().address, text: `Message me on Web3MQ: ${me().address}`, qr: { size, dark: Array.from({ length: size * size }, (_, i) => (i * 7) % 3 === 0) } };
+    },
+    open_direct: (a) => {
+      const existing = [...rooms.values()].find((r) => r.view.kind === "direct" && r.view.members.some((m) => m.user_id === a.user_id));
+      return existing ? existing.view : impl.create_room({ user_ids: [a.user_id] });
+    },
     create_room: (a) => {
       const ids = a.user_ids as string[];
       if (!ids.length) throw { code: "invalid", message: "pick at least one person" };

@@ -76,7 +76,7 @@ pub struct Vault {
 }
 
 /// The weakest passphrase accepted for the sealed file ([`strength::estimate`]'s score).
-pub const MIN_SCORE: u8 = 2;
+pub const MIN_SCORE: u8 = strength::MIN_SCORE;
 
 fn sealed_error(e: CoreError) -> CoreError {
     match e {
@@ -195,22 +195,45 @@ impl Vault {
         let sealed = tokio::task::spawn_blocking(move || keystore::seal(&plain, p.as_bytes()))
             .await
             .map_err(|e| CoreError::Secrets(e.to_string()))??;
-        if let Some(dir) = self.path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        let tmp = self.path.with_extension("tmp");
+        let dir = self
+            .path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        tokio::fs::create_dir_all(&dir).await?;
         let bytes =
             serde_json::to_vec_pretty(&sealed).map_err(|e| CoreError::Protocol(e.to_string()))?;
-        write_private(&tmp, &bytes).await?;
-        tokio::fs::rename(&tmp, &self.path).await?;
+        let path = self.path.clone();
+        // A new temporary file beside it (0600, a name of its own), synced, renamed over the old
+        // one, the directory synced: a crash leaves the old file or the new one, never half.
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+            tmp.write_all(&bytes)?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            std::fs::File::open(&dir)?.sync_all()
+        })
+        .await
+        .map_err(|e| CoreError::Secrets(e.to_string()))??;
         Ok(())
     }
 }
 
-/// Writes `bytes` to a new file only its owner can read (a secret, even encrypted).
-pub(crate) async fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to a file only its owner can read (a secret, even encrypted): a new one
+/// (never through an existing file or link), unless `overwrite`.
+pub(crate) async fn write_private(
+    path: &std::path::Path,
+    bytes: &[u8],
+    overwrite: bool,
+) -> Result<()> {
     let mut o = tokio::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
+    o.write(true);
+    if overwrite {
+        o.create(true).truncate(true);
+    } else {
+        o.create_new(true);
+    }
     #[cfg(unix)]
     o.mode(0o600);
     use tokio::io::AsyncWriteExt;

@@ -76,7 +76,21 @@ pub async fn read_file(path: &std::path::Path) -> Result<String> {
             MAX_FILE / 1024
         )));
     }
-    let b = tokio::fs::read(path).await?;
+    // At most one byte more than allowed, whatever the file grew to since its size was read.
+    let mut b = Vec::new();
+    {
+        use tokio::io::AsyncReadExt;
+        tokio::fs::File::open(path)
+            .await?
+            .take(MAX_FILE as u64 + 1)
+            .read_to_end(&mut b)
+            .await?;
+    }
+    if b.len() > MAX_FILE {
+        return Err(CoreError::InvalidInput(
+            "this is not a keystore file (too big)".into(),
+        ));
+    }
     let text = String::from_utf8(b)
         .map_err(|_| CoreError::InvalidInput("this is not a keystore file (not text)".into()))?;
     // Only a keystore leaves this function: what the page asks to read is never any other file.
@@ -90,10 +104,41 @@ pub fn check(json: &str) -> Result<()> {
         CoreError::InvalidInput("this is not a keystore file (it is not JSON)".into())
     })?;
     let crypto = v.get("crypto").or_else(|| v.get("Crypto"));
-    if v.get("version").and_then(Value::as_u64) != Some(3) || !crypto.is_some_and(Value::is_object)
-    {
-        return Err(CoreError::InvalidInput(
+    match crypto {
+        Some(c) if c.is_object() && v.get("version").and_then(Value::as_u64) == Some(3) => {
+            check_kdf(c)
+        }
+        _ => Err(CoreError::InvalidInput(
             "this is not a version 3 keystore file (Web3 Secret Storage)".into(),
+        )),
+    }
+}
+
+/// A hostile file cannot make the key derivation take all memory or hours: the parameters
+/// stay within what wallets write (geth's "standard" scrypt is n = 2^18, r = 8, p = 1; the
+/// definition's PBKDF2 vector c = 2^18), and the derived key is 32 bytes.
+fn check_kdf(crypto: &Value) -> Result<()> {
+    let params = crypto.get("kdfparams");
+    let num = |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_u64);
+    let ok = match crypto.get("kdf").and_then(Value::as_str) {
+        Some("scrypt") => {
+            let (n, r, p) = (
+                num("n").unwrap_or(0),
+                num("r").unwrap_or(0),
+                num("p").unwrap_or(0),
+            );
+            n.is_power_of_two()
+                && n <= 1 << 20
+                && (1..=16).contains(&r)
+                && (1..=16).contains(&p)
+                && 128 * r * n <= 1 << 30
+        }
+        Some("pbkdf2") => num("c").is_some_and(|c| (1..=10_000_000).contains(&c)),
+        _ => false,
+    };
+    if !ok || num("dklen") != Some(32) {
+        return Err(CoreError::InvalidInput(
+            "this keystore file asks for key derivation settings no wallet writes".into(),
         ));
     }
     Ok(())
@@ -181,5 +226,24 @@ mod tests {
             .contains("version 3"));
         let big = format!("{{\"pad\":\"{}\"}}", "a".repeat(MAX_FILE));
         assert!(import(&big, "x").unwrap_err().to_string().contains("KiB"));
+        // Derivation settings that would take all memory or hours, or a short key: refused at once.
+        let v: Value = serde_json::from_str(SCRYPT_VECTOR).unwrap();
+        for (path, bad) in [
+            ("n", 1u64 << 40),
+            ("n", 1000),
+            ("r", 1 << 20),
+            ("p", 1 << 30),
+            ("dklen", 16),
+        ] {
+            let mut h = v.clone();
+            h["crypto"]["kdfparams"][path] = bad.into();
+            let e = import(&h.to_string(), "testpassword")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("no wallet writes"), "{path}={bad}: {e}");
+        }
+        let mut h: Value = serde_json::from_str(PBKDF2_VECTOR).unwrap();
+        h["crypto"]["kdfparams"]["c"] = (1u64 << 32).into();
+        assert!(import(&h.to_string(), "testpassword").is_err());
     }
 }

@@ -51,13 +51,14 @@ impl RecoveryPhrase {
                 "a recovery phrase has 12, 15, 18, 21 or 24 words; this one has {n}"
             )));
         }
-        if let Some(w) = normalized
+        if let Some(i) = normalized
             .split(' ')
-            .find(|w| English::get_index(w).is_err())
+            .position(|w| English::get_index(w).is_err())
         {
-            // The unknown word is the user's own input: safe to show them, never logged.
+            // The position, not the word: an error may reach a log, a phrase must not.
             return Err(CoreError::InvalidKey(format!(
-                "\"{w}\" is not a word of the BIP-39 English list"
+                "word #{} is not a word of the BIP-39 English list (check its spelling)",
+                i + 1
             )));
         }
         Mnemonic::<English>::new_from_phrase(&normalized).map_err(|_| {
@@ -162,7 +163,7 @@ mod tests {
         let e = RecoveryPhrase::parse(&ABANDON.replace("about", "abouts"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"abouts\""), "{e}");
+        assert!(e.contains("word #12") && !e.contains("abouts"), "{e}");
         let e = RecoveryPhrase::parse(&ABANDON.replace("about", "abandon"))
             .unwrap_err()
             .to_string();

@@ -15,7 +15,8 @@ pub struct Strength {
     pub hint: Option<String>,
 }
 
-/// The lowest score accepted for a password that protects a key.
+/// The lowest score accepted for a password or passphrase that protects a key ("strong":
+/// zxcvbn's estimate of 10^10 guesses or more).
 pub const MIN_SCORE: u8 = 3;
 
 /// Estimates `password`'s strength; `user_inputs` (the nickname, the address) count as guessable.

@@ -199,15 +199,24 @@ pub(super) async fn search_users(
             .replace('_', "\\_")
     );
     let exact = keyword.to_ascii_lowercase();
+    // The start of a wallet address, as people paste what they see (`0x` and 6 to 40 hex
+    // digits); hex has no LIKE wildcards, so the prefix needs no escaping.
+    let prefix = match exact.strip_prefix("0x") {
+        Some(h) if (6..=40).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{exact}%")
+        }
+        _ => String::new(),
+    };
     let rows = sqlx::query(
         "SELECT profile FROM users
              WHERE nick_name LIKE ?1 ESCAPE '\\' OR ens_name LIKE ?1 ESCAPE '\\'
-                OR wallet = ?2 OR user_id = ?2
+                OR wallet = ?2 OR user_id = ?2 OR (?4 != '' AND wallet LIKE ?4)
              ORDER BY nick_name LIMIT ?3",
     )
     .bind(&like)
     .bind(&exact)
     .bind(limit)
+    .bind(&prefix)
     .fetch_all(&store.read)
     .await?;
     rows.iter()
