@@ -214,6 +214,32 @@ mod tests {
         assert!(export(&k, "").is_err());
     }
 
+    #[tokio::test]
+    async fn a_picked_or_dropped_file_is_read_only_when_it_is_a_keystore() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("UTC--2026-12-03--abcd");
+        std::fs::write(&ok, SCRYPT_VECTOR).unwrap();
+        assert_eq!(read_file(&ok).await.unwrap(), SCRYPT_VECTOR);
+        // Any other file (an SSH key, a JSON config, something big) never comes back.
+        let other = dir.path().join("id_ed25519");
+        std::fs::write(&other, "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n").unwrap();
+        assert!(read_file(&other)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("not JSON"));
+        let config = dir.path().join("settings.json");
+        std::fs::write(&config, r#"{"token":"secret"}"#).unwrap();
+        assert!(read_file(&config).await.is_err());
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, vec![b' '; MAX_FILE + 1]).unwrap();
+        assert!(read_file(&big).await.is_err());
+        assert!(
+            read_file(dir.path()).await.is_err(),
+            "a directory is not a file"
+        );
+    }
+
     #[test]
     fn what_is_not_a_keystore_says_so() {
         assert!(import("hello", "x")
