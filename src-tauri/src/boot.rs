@@ -29,4 +29,6 @@ pub struct Boot {
     pub total: UnreadTotal,
     /// The secrets are in the encrypted file, which waits for its passphrase.
     pub secrets_locked: bool,
+    /// The accounts side by side, in the switcher's order.
+    pub accounts: Vec<w3mq_core::view::AccountTab>,
 }

@@ -27,8 +27,9 @@ pub mod wake;
 use std::sync::{Arc, Mutex};
 
 use tauri::{Manager, WindowEvent};
+use w3mq_core::accounts::Accounts;
 use w3mq_core::secrets::{KeyringStore, SecretStore};
-use w3mq_core::{ConnectionState, Engine, EngineConfig};
+use w3mq_core::EngineConfig;
 
 use crate::state::AppState;
 
@@ -69,11 +70,11 @@ pub fn run() {
             };
             std::fs::create_dir_all(&data_dir)?;
             let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(KEYRING_SERVICE));
-            let engine = Engine::new(EngineConfig {
+            let accounts = Arc::new(Accounts::open(EngineConfig {
                 data_dir: data_dir.clone(),
                 secrets,
                 device: device.clone(),
-            });
+            }));
             let tray = tauri::async_runtime::block_on(tray::host_exists());
             if tray {
                 if let Err(e) = tray::install(app.handle()) {
@@ -81,12 +82,14 @@ pub fn run() {
                 }
             }
             let saved = settings::load(&data_dir).sane();
+            // The notifier is its own managed state: the forwarding tasks raise through it.
+            app.manage(notify::Notifier::start(app.handle().clone()));
             app.manage(AppState {
-                engine: engine.clone(),
+                accounts: accounts.clone(),
                 settings: Mutex::new(saved.clone()),
                 data_dir,
                 default_env: proposed.clone(),
-                connection: Mutex::new(ConnectionState::SignedOut),
+                connection: Default::default(),
                 tray,
                 ui: Default::default(),
                 resume: Default::default(),
@@ -94,7 +97,7 @@ pub fn run() {
                 ui_log: Default::default(),
                 dropped: Default::default(),
             });
-            wake::spawn(engine.clone());
+            wake::spawn(accounts.clone());
             // The "System" theme follows the desktop's style as the user switches it.
             let h = app.handle().clone();
             tauri::async_runtime::spawn(theme::watch(move |dark| {
@@ -102,7 +105,9 @@ pub fn run() {
                     .ui
                     .send(w3mq_core::present::UiEvent::SystemTheme { dark });
             }));
-            forward::spawn(app.handle().clone(), engine);
+            for (_, engine) in accounts.engines() {
+                forward::spawn(app.handle().clone(), engine);
+            }
             // The window is made here, not from the config, so that --blank (the benchmarks'
             // baseline) is the same window with a blank page from its first load.
             let mut win = app
@@ -123,7 +128,11 @@ pub fn run() {
                 let h = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
                     let st = h.state::<AppState>();
-                    let _ = st.resume.get(&st.engine).await;
+                    let _ = st.resume.wait(&st.accounts).await;
+                    // Then the other accounts, with their counts in the title and the switcher.
+                    st.accounts.resume_others().await;
+                    crate::tray::set_unread(&h, st.accounts.total());
+                    st.send_tabs().await;
                 });
             }
             let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &win)?
@@ -173,8 +182,8 @@ pub fn run() {
     match result {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {
-                let engine = app.state::<AppState>().engine.clone();
-                tauri::async_runtime::block_on(engine.shutdown());
+                let accounts = app.state::<AppState>().accounts.clone();
+                tauri::async_runtime::block_on(accounts.shutdown());
             }
         }),
         Err(e) => {

@@ -36,19 +36,36 @@ pub fn escape_body(s: &str) -> String {
     out
 }
 
-/// Focuses the main window and tells the UI to open a room at a message.
-pub fn open_room(app: &AppHandle, room_id: String, message_id: Option<String>) {
+/// Focuses the main window and tells the UI to open a room of `slot`'s
+/// account at a message, putting that account on screen first.
+pub async fn open_room(app: &AppHandle, slot: u32, room_id: String, message_id: Option<String>) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.show();
         let _ = w.unminimize();
         let _ = w.set_focus();
     }
-    app.state::<crate::state::AppState>()
-        .ui
-        .send(UiEvent::OpenRoom {
+    let st = app.state::<crate::state::AppState>();
+    if st.accounts.active_slot() == slot {
+        st.ui.send(UiEvent::OpenRoom {
             room_id,
             message_id,
         });
+        return;
+    }
+    let switched = st
+        .accounts
+        .switch(slot, |slot| {
+            st.ui.send(UiEvent::AccountSwitched {
+                slot,
+                room_id: Some(room_id),
+                message_id,
+            })
+        })
+        .await;
+    match switched {
+        Ok(()) => st.send_tabs().await,
+        Err(e) => tracing::warn!("a notification's account is gone: {e}"),
+    }
 }
 
 #[zbus::proxy(
@@ -79,16 +96,19 @@ trait Notifications {
     fn notification_closed(&self, id: u32, reason: u32) -> zbus::Result<()>;
 }
 
+/// A room of one account (two accounts side by side may share a room).
+pub type RoomOf = (u32, String);
+
 /// Which notification shows which room: the notifier task's state, pure.
 #[derive(Debug, Default)]
 pub struct Shown {
     /// Room → (notification id, message id), oldest first.
-    rooms: VecDeque<(String, u32, Option<String>)>,
+    rooms: VecDeque<(RoomOf, u32, Option<String>)>,
 }
 
 impl Shown {
     /// The id a new notification of `room` replaces (0: none).
-    pub fn replaces(&self, room: &str) -> u32 {
+    pub fn replaces(&self, room: &RoomOf) -> u32 {
         self.rooms
             .iter()
             .find(|(r, ..)| r == room)
@@ -98,9 +118,9 @@ impl Shown {
 
     /// `room`'s notification is now `id`, at `message`; returns the ids to
     /// close to stay within [`MAX_LIVE`].
-    pub fn shown(&mut self, room: &str, id: u32, message: Option<String>) -> Vec<u32> {
+    pub fn shown(&mut self, room: &RoomOf, id: u32, message: Option<String>) -> Vec<u32> {
         self.rooms.retain(|(r, ..)| r != room);
-        self.rooms.push_back((room.to_owned(), id, message));
+        self.rooms.push_back((room.clone(), id, message));
         let mut close = Vec::new();
         while self.rooms.len() > MAX_LIVE {
             if let Some((_, old, _)) = self.rooms.pop_front() {
@@ -111,7 +131,7 @@ impl Shown {
     }
 
     /// The room and message notification `id` shows.
-    pub fn clicked(&self, id: u32) -> Option<(String, Option<String>)> {
+    pub fn clicked(&self, id: u32) -> Option<(RoomOf, Option<String>)> {
         self.rooms
             .iter()
             .find(|(_, i, _)| *i == id)
@@ -127,7 +147,7 @@ impl Shown {
 /// The mailbox of the notifier task.
 #[derive(Clone)]
 pub struct Notifier {
-    tx: mpsc::UnboundedSender<NotificationView>,
+    tx: mpsc::UnboundedSender<(u32, NotificationView)>,
 }
 
 impl Notifier {
@@ -143,15 +163,15 @@ impl Notifier {
         Notifier { tx }
     }
 
-    /// Raises (or replaces) the notification of `n`'s room.
-    pub fn raise(&self, n: NotificationView) {
-        let _ = self.tx.send(n);
+    /// Raises (or replaces) the notification of `n`'s room in `slot`'s account.
+    pub fn raise(&self, slot: u32, n: NotificationView) {
+        let _ = self.tx.send((slot, n));
     }
 }
 
 async fn run(
     app: AppHandle,
-    mut rx: mpsc::UnboundedReceiver<NotificationView>,
+    mut rx: mpsc::UnboundedReceiver<(u32, NotificationView)>,
 ) -> zbus::Result<()> {
     let conn = zbus::Connection::session().await?;
     let proxy = NotificationsProxy::new(&conn).await?;
@@ -161,7 +181,8 @@ async fn run(
     loop {
         tokio::select! {
             n = rx.recv() => {
-                let Some(n) = n else { break };
+                let Some((slot, n)) = n else { break };
+                let room = (slot, n.room_id.clone());
                 let hints = HashMap::from([(
                     "category",
                     zbus::zvariant::Value::from("im.received"),
@@ -169,7 +190,7 @@ async fn run(
                 let res = proxy
                     .notify(
                         "Web3MQ",
-                        shown.replaces(&n.room_id),
+                        shown.replaces(&room),
                         "w3mq-desktop",
                         &n.title,
                         &escape_body(&n.body),
@@ -180,7 +201,7 @@ async fn run(
                     .await;
                 match res {
                     Ok(id) => {
-                        for old in shown.shown(&n.room_id, id, n.message_id.clone()) {
+                        for old in shown.shown(&room, id, n.message_id.clone()) {
                             let _ = proxy.close_notification(old).await;
                         }
                     }
@@ -190,8 +211,8 @@ async fn run(
             Some(c) = clicks.next() => {
                 if let Ok(a) = c.args() {
                     if a.action_key == "default" {
-                        if let Some((room, msg)) = shown.clicked(a.id) {
-                            open_room(&app, room, msg);
+                        if let Some(((slot, room), msg)) = shown.clicked(a.id) {
+                            open_room(&app, slot, room, msg).await;
                         }
                     }
                 }
@@ -220,18 +241,25 @@ mod tests {
 
     #[test]
     fn one_per_room_and_a_cap_on_live_ones() {
+        let r = |n: &str| (0, n.to_owned());
         let mut s = Shown::default();
-        assert_eq!(s.replaces("r1"), 0);
-        assert!(s.shown("r1", 10, Some("m1".into())).is_empty());
-        assert_eq!(s.replaces("r1"), 10, "the next one of r1 replaces it");
-        assert!(s.shown("r1", 10, Some("m2".into())).is_empty());
-        assert_eq!(s.clicked(10), Some(("r1".into(), Some("m2".into()))));
+        assert_eq!(s.replaces(&r("r1")), 0);
+        assert!(s.shown(&r("r1"), 10, Some("m1".into())).is_empty());
+        assert_eq!(s.replaces(&r("r1")), 10, "the next one of r1 replaces it");
+        assert!(s.shown(&r("r1"), 10, Some("m2".into())).is_empty());
+        assert_eq!(s.clicked(10), Some((r("r1"), Some("m2".into()))));
+        // The same room in another account is another notification.
+        assert_eq!(s.replaces(&(1, "r1".into())), 0);
         for i in 2..=MAX_LIVE as u32 {
-            assert!(s.shown(&format!("r{i}"), 10 + i, None).is_empty());
+            assert!(s.shown(&r(&format!("r{i}")), 10 + i, None).is_empty());
         }
-        assert_eq!(s.shown("r99", 99, None), vec![10], "the oldest is closed");
+        assert_eq!(
+            s.shown(&r("r99"), 99, None),
+            vec![10],
+            "the oldest is closed"
+        );
         assert_eq!(s.clicked(10), None);
         s.closed(99);
-        assert_eq!(s.replaces("r99"), 0);
+        assert_eq!(s.replaces(&r("r99")), 0);
     }
 }

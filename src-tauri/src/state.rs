@@ -1,11 +1,13 @@
 //! What the shell keeps: the engine, the app's settings and the last
 //! connection state (for a UI that asks after the event went by).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
+use w3mq_core::accounts::Accounts;
 use w3mq_core::view::UserView;
 use w3mq_core::{AccountInfo, ConnectionState, Engine, Environment};
 
@@ -14,16 +16,16 @@ use crate::settings::Settings;
 
 /// The shell's state, managed by Tauri.
 pub struct AppState {
-    /// The client engine.
-    pub engine: Engine,
+    /// The accounts side by side, one engine each.
+    pub accounts: Arc<Accounts>,
     /// Where the engine and the settings keep their files.
     pub data_dir: PathBuf,
     /// The environment the first-run screen proposes.
     pub default_env: Environment,
     /// App settings.
     pub settings: Mutex<Settings>,
-    /// The latest connection state the engine reported.
-    pub connection: Mutex<ConnectionState>,
+    /// The latest connection state each account's engine reported, by slot.
+    pub connection: Mutex<HashMap<u32, ConnectionState>>,
     /// A tray icon is shown (a tray host exists).
     pub tray: bool,
     /// Where UI events go.
@@ -36,6 +38,30 @@ pub struct AppState {
     pub ui_log: Mutex<crate::logfile::UiBudget>,
     /// The files last dropped on the window: the only paths the page may ask to read.
     pub dropped: Mutex<Vec<PathBuf>>,
+}
+
+impl AppState {
+    /// The engine of the account on screen (every command but the switcher's acts on it).
+    pub fn engine(&self) -> Engine {
+        self.accounts.active()
+    }
+
+    /// Tells the UI what the account switcher shows now.
+    pub async fn send_tabs(&self) {
+        let accounts = self.accounts.tabs().await;
+        self.ui
+            .send(w3mq_core::present::UiEvent::Accounts { accounts });
+    }
+
+    /// The session state of the account on screen.
+    pub fn connection_now(&self) -> ConnectionState {
+        let slot = self.accounts.active_slot();
+        self.connection
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&slot).cloned())
+            .unwrap_or(ConnectionState::SignedOut)
+    }
 }
 
 /// The environment the app proposes: `--http` and `--mqtt` when given, as
@@ -107,21 +133,22 @@ pub struct KeystoreFile {
     pub json: String,
 }
 
-/// The engine's resume, run once (at setup, before the page loads).
+/// The accounts' resume, run once (at setup, before the page loads): the
+/// account on screen first, the others in the background.
 #[derive(Default)]
 pub struct Resume {
-    done: OnceCell<Result<Option<AccountView>, AppError>>,
+    done: OnceCell<Result<(), AppError>>,
 }
 
 impl Resume {
-    /// The resumed account (`None`: signed out), resuming now unless it
+    /// Waits for the resume of the account on screen, resuming now unless it
     /// already ran or runs.
-    pub async fn get(&self, engine: &Engine) -> Result<Option<AccountView>, AppError> {
+    pub async fn wait(&self, accounts: &Accounts) -> Result<(), AppError> {
         self.done
             .get_or_init(|| async {
-                let r = engine.resume().await;
+                let r = accounts.resume().await;
                 crate::startup::mark("resumed");
-                r.map(|a| a.map(AccountView::from)).map_err(AppError::from)
+                r.map(|_| ()).map_err(AppError::from)
             })
             .await
             .clone()

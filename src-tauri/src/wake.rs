@@ -1,4 +1,4 @@
-//! Wakes the session when the machine resumes from suspend or the network
+//! Wakes every account's session when the machine resumes from suspend or the network
 //! comes back, instead of waiting out the reconnect backoff (up to 30 s).
 //!
 //! Linux only, over the system bus: systemd-logind's `PrepareForSleep(false)`
@@ -7,28 +7,30 @@
 //! Where neither service runs (a container, CI), each watcher logs once and
 //! ends; the backoff still reconnects.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
-use w3mq_core::Engine;
+use w3mq_core::accounts::Accounts;
 
 /// NetworkManager's NM_STATE_CONNECTED_GLOBAL.
 const NM_CONNECTED_GLOBAL: u32 = 70;
 
 /// Starts both watchers in the background.
-pub fn spawn(engine: Engine) {
-    let e = engine.clone();
+pub fn spawn(accounts: Arc<Accounts>) {
+    let e = accounts.clone();
     tauri::async_runtime::spawn(async move {
         if let Err(err) = resume(e).await {
             tracing::info!("no resume-from-suspend signal: {err}");
         }
     });
     tauri::async_runtime::spawn(async move {
-        if let Err(err) = network(engine).await {
+        if let Err(err) = network(accounts).await {
             tracing::info!("no network-state signal: {err}");
         }
     });
 }
 
-async fn resume(engine: Engine) -> zbus::Result<()> {
+async fn resume(accounts: Arc<Accounts>) -> zbus::Result<()> {
     let conn = zbus::Connection::system().await?;
     let proxy = zbus::Proxy::new(
         &conn,
@@ -42,13 +44,15 @@ async fn resume(engine: Engine) -> zbus::Result<()> {
         // true: about to sleep; false: just resumed.
         if let Ok(false) = msg.body().deserialize::<bool>() {
             tracing::info!("resumed from suspend: reconnecting");
-            engine.wake(true).await;
+            for (_, e) in accounts.engines() {
+                e.wake(true).await;
+            }
         }
     }
     Ok(())
 }
 
-async fn network(engine: Engine) -> zbus::Result<()> {
+async fn network(accounts: Arc<Accounts>) -> zbus::Result<()> {
     let conn = zbus::Connection::system().await?;
     let proxy = zbus::Proxy::new(
         &conn,
@@ -61,7 +65,9 @@ async fn network(engine: Engine) -> zbus::Result<()> {
     while let Some(msg) = s.next().await {
         if is_back(msg.body().deserialize::<u32>().ok()) {
             tracing::info!("network is back: reconnecting now");
-            engine.wake(false).await;
+            for (_, e) in accounts.engines() {
+                e.wake(false).await;
+            }
         }
     }
     Ok(())

@@ -178,3 +178,75 @@ def test_a_profile_change_is_seen_by_another_client(tmp_path, server):
         app.shot("01-profile")
     finally:
         app.quit()
+
+
+def test_two_accounts_receive_at_once_and_a_notification_opens_the_right_one(tmp_path, server):
+    """Two accounts side by side: both receive while one is on screen (the other's count on the
+    rail), its notification is labelled with the account, and a click on it (dunst invokes the
+    default action) puts that account on screen at the message."""
+    import subprocess
+    import uuid
+
+    from conftest import interop, notifications
+
+    api = interop.Api(server.http_url)
+    keys, users = {}, {}
+    for who, nick in (("a", "Ann Alpha"), ("b", "Bea Bravo")):
+        keys[who] = Account.create()
+        users[who] = interop.login_siwe(api, server, keys[who])
+        api.post("/profile", {"nick_name": nick}, token=users[who].token)
+    peer = interop.login_siwe(api, server, Account.create())
+    api.post("/profile", {"nick_name": "Pat Peer"}, token=peer.token)
+    mqtt = interop.Paho(server, peer.user_id, peer.token).connect_ok()
+
+    def send(room: str, text: str, to: str) -> None:
+        m = interop.text_message(peer.user_id, room, text, client_msg_id=uuid.uuid4().hex)
+        m["at_user_ids"] = [to]
+        mqtt.subscribe_ok(f"chat/{room}")
+        mqtt.publish(f"msg/{peer.user_id}", m)
+        mqtt.wait_message(f"chat/{room}", lambda b: b.get("client_msg_id") == m["client_msg_id"])
+
+    def restore(key) -> None:
+        app.click("import-key")
+        app.click("restore-key-tab")
+        app.type("private-key", key.key.hex())
+        app.click("sign-in")
+        app.one("room-list")
+
+    def tab(slot_of: str):
+        return [t for t in app.q("account-tab") if t.get_attribute("title").startswith(slot_of)]
+
+    app = App(tmp_path / "data", server, "acc-two")
+    try:
+        restore(keys["a"])
+        assert not app.q("account-rail"), "one account: no rail"
+        app.click("settings-button")
+        app.click("add-account-settings")
+        app.one("cancel-add-account")
+        restore(keys["b"])
+        wait_for("two accounts on the rail", lambda: len(app.q("account-tab")) == 2)
+        assert tab("Bea Bravo")[0].get_attribute("aria-current") == "true"
+
+        room_a = api.post("/rooms", {"user_id": [users["a"].user_id]}, token=peer.token)
+        room_b = api.post("/rooms", {"user_id": [users["b"].user_id]}, token=peer.token)
+        tag = uuid.uuid4().hex[:6]
+        send(room_b, f"@Bea Bravo for b {tag}", users["b"].user_id)
+        wait_for("B's room on screen", lambda: [e for e in app.q("room-item") if e.get_attribute("data-room-id") == room_b])
+        subprocess.run(["dunstctl", "close-all"], check=True, timeout=10)
+        send(room_a, f"@Ann Alpha for a {tag}", users["a"].user_id)
+        # A receives too, off screen: its tab counts the mention; its rooms are not shown.
+        wait_for("A's mention on the rail", lambda: tab("Ann Alpha")[0].find_elements("css selector", '[data-testid="account-mentions"]'))
+        assert not [e for e in app.q("room-item") if e.get_attribute("data-room-id") == room_a], "A's room is not in B's list"
+        wait_for("A's notification, labelled with the account",
+                 lambda: f"Ann Alpha · " in notifications() and f"for a {tag}" in notifications())
+        app.shot("02-two-accounts")
+        subprocess.run(["dunstctl", "action", "0"], check=True, timeout=10)
+        wait_for("A on screen", lambda: tab("Ann Alpha") and tab("Ann Alpha")[0].get_attribute("aria-current") == "true")
+        wait_for("A's room open at the message", lambda: [
+            m for m in app.q("message") if f"for a {tag}" in txt(m)])
+        assert [e for e in app.q("room-item") if e.get_attribute("data-room-id") == room_a]
+        assert not [e for e in app.q("room-item") if e.get_attribute("data-room-id") == room_b], "B's room is not in A's list"
+        app.shot("03-notification-opened-a")
+    finally:
+        app.quit()
+        mqtt.close()

@@ -106,6 +106,10 @@ pub(crate) struct Inner {
     pub(crate) lifecycle: tokio::sync::Mutex<()>,
     /// A recovery phrase on screen, not yet confirmed (the backup module asks for it).
     pub(crate) pending: tokio::sync::Mutex<Option<crate::wallet::phrase::Shown>>,
+    /// This engine's place among the accounts side by side ([`crate::accounts`]); 0 alone.
+    pub(crate) slot: u32,
+    /// The addresses the engines side by side hold (one engine per address).
+    claims: Arc<crate::claims::Claims>,
 }
 
 /// The client engine. Cheap to clone.
@@ -125,13 +129,25 @@ pub(crate) fn phrase_entry(address: &str) -> String {
 }
 
 impl Engine {
-    /// An engine with no account yet.
-    pub fn new(mut cfg: EngineConfig) -> Engine {
-        let (events, _) = broadcast::channel(4096);
+    /// An engine with no account yet, alone in its data directory.
+    pub fn new(cfg: EngineConfig) -> Engine {
         let vault = Arc::new(crate::secrets::vault::Vault::new(
             cfg.secrets.clone(),
             cfg.data_dir.clone(),
         ));
+        Engine::in_slot(cfg, vault, 0, Default::default())
+    }
+
+    /// The engine of `slot` among accounts side by side: it shares the data
+    /// directory (each account's cache is under `accounts/<address>/`), the
+    /// vault and the claims; its account list is its own file.
+    pub(crate) fn in_slot(
+        mut cfg: EngineConfig,
+        vault: Arc<crate::secrets::vault::Vault>,
+        slot: u32,
+        claims: Arc<crate::claims::Claims>,
+    ) -> Engine {
+        let (events, _) = broadcast::channel(4096);
         cfg.secrets = vault.clone();
         Engine {
             inner: Arc::new(Inner {
@@ -145,7 +161,17 @@ impl Engine {
                 room_list_reads: AtomicU64::new(0),
                 batches: AtomicU64::new(0),
                 open_channels: Default::default(),
+                slot,
+                claims,
             }),
+        }
+    }
+
+    /// The account list file of `slot` (slot 0 keeps the name it always had).
+    pub(crate) fn list_file(slot: u32) -> String {
+        match slot {
+            0 => "accounts.json".into(),
+            n => format!("accounts-{n}.json"),
         }
     }
 
@@ -201,7 +227,10 @@ impl Engine {
     }
 
     fn accounts_path(&self) -> PathBuf {
-        self.inner.cfg.data_dir.join("accounts.json")
+        self.inner
+            .cfg
+            .data_dir
+            .join(Engine::list_file(self.inner.slot))
     }
 
     pub(crate) async fn load_accounts(&self) -> AccountList {
@@ -250,10 +279,23 @@ impl Engine {
     ) -> Result<AccountInfo> {
         env.validate().map_err(CoreError::InvalidInput)?;
         let _one_at_a_time = self.inner.lifecycle.lock().await;
+        let address = key.address();
+        // Before anything changes: another engine side by side may hold this account.
+        let held = self.inner.claims.of(self.inner.slot);
+        self.inner.claims.claim(self.inner.slot, &address)?;
         self.stop_active().await;
         let rest = Rest::new(&env.http)?;
-        let login = rest.login(&key).await?;
-        let address = key.address();
+        let login = match rest.login(&key).await {
+            Ok(l) => l,
+            Err(e) => {
+                // The slot is signed out now (stopped), or holds what it held.
+                match held {
+                    Some(h) if h.eq_ignore_ascii_case(&address) => {}
+                    _ => self.inner.claims.release(self.inner.slot),
+                }
+                return Err(e);
+            }
+        };
         let secrets = &self.inner.cfg.secrets;
         secrets.set(&key_entry(&address), &key.to_hex()).await?;
         secrets
@@ -298,10 +340,33 @@ impl Engine {
             return Ok(None);
         };
         let rest = Rest::new(&info.env.http)?;
+        if let Err(e) = self.inner.claims.claim(self.inner.slot, &addr) {
+            tracing::warn!(slot = self.inner.slot, "not resumed: {e}");
+            return Ok(None);
+        }
         self.stop_active().await;
         self.activate(&info, rest).await?;
         info.profile = self.profile().await.ok().flatten();
         Ok(Some(info))
+    }
+
+    /// The signed-in account (its profile as cached), `None` when signed out.
+    /// Unlike [`Engine::resume`] it starts nothing.
+    pub async fn signed_in(&self) -> Option<AccountInfo> {
+        let a = self.active().await.ok()?;
+        let mut info = self
+            .load_accounts()
+            .await
+            .accounts
+            .into_iter()
+            .find(|i| i.address == a.address)?;
+        info.profile = self.profile().await.ok().flatten();
+        Some(info)
+    }
+
+    /// This engine's slot among accounts side by side (0 when alone).
+    pub fn slot(&self) -> u32 {
+        self.inner.slot
     }
 
     /// Stops the session and wipes the key, the phrase and the token from the
@@ -355,6 +420,7 @@ impl Engine {
         }
         list.current = None;
         self.save_accounts(&list).await?;
+        self.inner.claims.release(self.inner.slot);
         let _ = self.inner.events.send(Event::Connection {
             state: ConnectionState::SignedOut,
         });

@@ -5,12 +5,14 @@
 //! its methods; every count, order and send status is computed here.
 
 pub(crate) mod account;
+pub mod accounts;
 pub mod backoff;
 pub mod backup;
 pub mod cache;
 pub mod channel;
 pub mod channel_view;
 pub mod channels;
+pub mod claims;
 pub mod confirm;
 pub mod engine;
 pub mod env;

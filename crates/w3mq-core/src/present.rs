@@ -138,6 +138,21 @@ pub enum UiEvent {
         /// The files' paths.
         paths: Vec<String>,
     },
+    /// The accounts side by side changed: one signed in or out, a name, a count.
+    Accounts {
+        /// Every account, in the switcher's order.
+        accounts: Vec<crate::view::AccountTab>,
+    },
+    /// Another account is on screen: reload everything shown (`boot`), then
+    /// open `room_id` at `message_id` when given (a notification's click).
+    AccountSwitched {
+        /// The slot now on screen.
+        slot: u32,
+        /// The room to open.
+        room_id: Option<String>,
+        /// The message to open it at.
+        message_id: Option<String>,
+    },
 }
 
 impl Engine {

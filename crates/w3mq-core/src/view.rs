@@ -63,6 +63,30 @@ pub struct UserView {
     pub socials: Vec<Social>,
 }
 
+/// One account as the switcher shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AccountTab {
+    /// Its slot (what `switch_account` takes).
+    pub slot: u32,
+    /// Signed in (a slot being added is not, until its sign-in ends).
+    pub signed_in: bool,
+    /// On screen.
+    pub active: bool,
+    /// Wallet address (empty while not signed in).
+    pub address: String,
+    /// What to call it: nickname, else a short address.
+    pub name: String,
+    /// An http(s) avatar URL, or empty.
+    pub avatar_url: String,
+    /// The server's REST URL.
+    pub server: String,
+    /// Its unread total.
+    pub unread: u32,
+    /// Of those, mentions.
+    pub mentions: u32,
+}
+
 /// `0x1234…abcd`.
 pub fn short_address(a: &str) -> String {
     if a.len() > 12 && a.is_ascii() {

@@ -4,7 +4,9 @@
 import { tick } from "svelte";
 import { errorText, type Backend, type Commands } from "./backend";
 import type {
+  AccountTab,
   AccountView,
+  Boot,
   AppInfo,
   BackupState,
   ConnectionState,
@@ -41,6 +43,8 @@ export class AppState {
   roomId = $state<string | null>(null);
   connection = $state.raw<ConnectionState>({ state: "signed_out" });
   total = $state.raw<UnreadTotal>({ unread: 0, mentions: 0 });
+  /** The accounts side by side (Rust's switcher: order, counts, which is on screen). */
+  accounts = $state.raw<AccountTab[]>([]);
   /** Bumped when the open room's composer should take focus (a room was switched to). */
   composerFocus = $state(0);
   settings = $state.raw<Settings>({ theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false });
@@ -75,6 +79,8 @@ export class AppState {
   private marked = new Map<string, number>();
   private unlisten: (() => void) | null = null;
   private jumpToken = 0;
+  /** How many times another account came on screen. */
+  private switches = 0;
 
   constructor(readonly backend: Backend) {
     this.cmds = backend.commands;
@@ -91,24 +97,94 @@ export class AppState {
     try {
       const b = await this.cmds.boot(performance.now());
       const bootMs = performance.now();
-      this.info = b.info;
-      this.settings = b.settings;
-      this.secretsLocked = b.secrets_locked;
-      setRemoteImages(this.settings.remote_images);
-      if (b.account) {
-        this.account = b.account;
-        this.rooms = b.rooms;
-        this.total = b.total;
-        // A connection event may have come first; keep the newer one.
-        if (this.connection.state === "signed_out") this.connection = b.connection;
-        this.phase = "main";
-        this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
-      } else this.phase = "onboarding";
+      this.applyBoot(b);
       this.markPainted(bundleMs, bootMs);
     } catch (e) {
       this.error = errorText(e);
       this.phase = "onboarding";
     }
+  }
+
+  private applyBoot(b: Boot): void {
+    this.info = b.info;
+    this.settings = b.settings;
+    this.secretsLocked = b.secrets_locked;
+    this.accounts = b.accounts;
+    setRemoteImages(this.settings.remote_images);
+    if (b.account) {
+      this.account = b.account;
+      this.rooms = b.rooms;
+      this.total = b.total;
+      // A connection event may have come first; keep the newer one.
+      if (this.connection.state === "signed_out") this.connection = b.connection;
+      this.phase = "main";
+      this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
+    } else this.phase = "onboarding";
+  }
+
+  /** Forgets everything shown of the account on screen (signed out, or another one comes). */
+  private clearAccount(): void {
+    this.closeRoomChannel();
+    void this.closePublicChannel();
+    this.backupOpen = false;
+    this.newRoomOpen = false;
+    this.account = null;
+    this.rooms = [];
+    this.roomId = null;
+    this.conv = null;
+    this.side = { kind: "none" };
+    this.settingsOpen = false;
+    this.marked.clear();
+    this.total = { unread: 0, mentions: 0 };
+    this.connection = { state: "signed_out" };
+  }
+
+  /** Another account is on screen (Rust said so): show it from a fresh `boot`, then open the
+   * room a notification's click asked for. */
+  async accountSwitched(roomId: string | null, messageId: string | null): Promise<void> {
+    this.switches++;
+    this.clearAccount();
+    this.phase = "loading";
+    try {
+      this.applyBoot(await this.cmds.boot(performance.now()));
+      if (roomId && this.account) await this.openRoom(roomId, messageId);
+    } catch (e) {
+      this.error = errorText(e);
+      this.phase = "onboarding";
+    }
+  }
+
+  /** Puts another account on screen (the switcher, Ctrl+1…9). */
+  async switchAccount(slot: number): Promise<void> {
+    if (this.accounts.find((a) => a.active)?.slot === slot) return;
+    try {
+      await this.cmds.switch_account(slot);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Signs in another account beside this one: its first-run screen comes on screen. */
+  async addAccount(): Promise<void> {
+    try {
+      await this.cmds.add_account();
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Leaves the sign-in of an added account for the account on screen before. */
+  async cancelAddAccount(): Promise<void> {
+    try {
+      await this.cmds.cancel_add_account();
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  /** Other accounts are signed in beside the one on screen (the first-run screen can go back). */
+  get othersSignedIn(): boolean {
+    return this.accounts.some((a) => a.signed_in && !a.active);
   }
 
   /** Two frames later the first screen is on screen: the startup benchmark's end mark. */
@@ -188,16 +264,12 @@ export class AppState {
 
   /** Signs out; `confirmation` is what the user typed for an account never backed up. */
   async signOut(confirmation: string | null = null): Promise<void> {
+    const switches = this.switches;
     await this.cmds.sign_out(confirmation);
-    this.closeRoomChannel();
-    this.backupOpen = false;
-    this.account = null;
-    this.rooms = [];
-    this.roomId = null;
-    this.conv = null;
-    this.side = { kind: "none" };
-    this.settingsOpen = false;
-    this.marked.clear();
+    // With other accounts signed in, Rust puts one on screen (`account_switched`), maybe
+    // before this answer came: then that one is shown already.
+    if (this.switches !== switches) return;
+    this.clearAccount();
     this.phase = "onboarding";
   }
 
@@ -235,6 +307,12 @@ export class AppState {
         break;
       case "system_theme":
         this.portalDark = e.dark;
+        break;
+      case "accounts":
+        this.accounts = e.accounts;
+        break;
+      case "account_switched":
+        void this.accountSwitched(e.room_id, e.message_id);
         break;
       case "files_dropped":
         this.dropped = { paths: e.paths, n: (this.dropped?.n ?? 0) + 1 };

@@ -3,6 +3,47 @@
 /* eslint-disable */
 
 /**
+ * One account as the switcher shows it.
+ */
+export type AccountTab = { 
+/**
+ * Its slot (what `switch_account` takes).
+ */
+slot: number, 
+/**
+ * Signed in (a slot being added is not, until its sign-in ends).
+ */
+signed_in: boolean, 
+/**
+ * On screen.
+ */
+active: boolean, 
+/**
+ * Wallet address (empty while not signed in).
+ */
+address: string, 
+/**
+ * What to call it: nickname, else a short address.
+ */
+name: string, 
+/**
+ * An http(s) avatar URL, or empty.
+ */
+avatar_url: string, 
+/**
+ * The server's REST URL.
+ */
+server: string, 
+/**
+ * Its unread total.
+ */
+unread: number, 
+/**
+ * Of those, mentions.
+ */
+mentions: number, };
+
+/**
  * The signed-in account.
  */
 export type AccountView = { 
@@ -109,7 +150,11 @@ total: UnreadTotal,
 /**
  * The secrets are in the encrypted file, which waits for its passphrase.
  */
-secrets_locked: boolean, };
+secrets_locked: boolean, 
+/**
+ * The accounts side by side, in the switcher's order.
+ */
+accounts: Array<AccountTab>, };
 
 /**
  * Rooms caught up of rooms to catch up since the last CONNACK.
@@ -1086,7 +1131,23 @@ dark: boolean | null, } | { "type": "files_dropped",
 /**
  * The files' paths.
  */
-paths: Array<string>, };
+paths: Array<string>, } | { "type": "accounts", 
+/**
+ * Every account, in the switcher's order.
+ */
+accounts: Array<AccountTab>, } | { "type": "account_switched", 
+/**
+ * The slot now on screen.
+ */
+slot: number, 
+/**
+ * The room to open.
+ */
+room_id: string | null, 
+/**
+ * The message to open it at.
+ */
+message_id: string | null, };
 
 /**
  * Totals for the window title and the tray.
@@ -1176,8 +1237,16 @@ export function commands(invoke: Invoke) {
     use_sealed_store: (passphrase: string) => invoke<null>("use_sealed_store", { passphrase }),
     /** Opens the encrypted file with its passphrase. */
     unlock_secrets: (passphrase: string) => invoke<null>("unlock_secrets", { passphrase }),
-    /** Signs out: the key, its phrase and the token leave the keychain. An account never backed up needs `confirmation` (the words the UI asks the user to type). */
+    /** Signs out: the key, its phrase and the token leave the keychain. An account never backed up needs `confirmation` (the words the UI asks the user to type). When other accounts are signed in, one of them comes on screen (`account_switched`). */
     sign_out: (confirmation: string | null) => invoke<null>("sign_out", { confirmation }),
+    /** The accounts side by side, in the switcher's order. */
+    accounts: () => invoke<Array<AccountTab>>("accounts", {}),
+    /** Adds another account: a new slot comes on screen at the sign-in screen (`account_switched`). */
+    add_account: () => invoke<number>("add_account", {}),
+    /** Puts the account of `slot` on screen (`account_switched`). */
+    switch_account: (slot: number) => invoke<null>("switch_account", { slot }),
+    /** Leaves "add account" for the account on screen before; false when there is none. */
+    cancel_add_account: () => invoke<boolean>("cancel_add_account", {}),
     /** Sets my nickname. */
     set_nickname: (nick_name: string) => invoke<UserView>("set_nickname", { nick_name }),
     /** Changes my nickname and/or avatar (an https URL; empty removes it); null leaves a field as it is. */

@@ -10,6 +10,7 @@
 // never splits text.
 import type { Backend } from "./backend";
 import type {
+  AccountTab,
   AccountView,
   ChannelMessageView,
   ChannelStatusView,
@@ -78,6 +79,8 @@ export interface MockOptions {
   keychain?: "ok" | "missing" | "locked";
   /** The seeded account was backed up (default true). */
   backedUp?: boolean;
+  /** A second account is signed in beside the first (slot 1, no rooms, 4 unread and a mention). */
+  otherAccount?: boolean;
 }
 
 /** The BIP-39 test phrase and the first address every wallet derives from it (a known vector, not a derivation). */
@@ -102,6 +105,8 @@ export interface MockBackend extends Backend {
   channelSay(room_id: string, from_uid: string, text: string): ChannelMessageView;
   /** A channel event, as Rust would emit it. */
   channelEmit(room_id: string, update: ChannelUpdate): void;
+  /** A notification of `slot`'s account was clicked: Rust puts it on screen and asks for the room. */
+  clickNotification(slot: number, room_id: string, message_id: string | null): void;
 }
 
 const LOCAL: Environment = { kind: "local", http: "http://127.0.0.1:8780", mqtt: ["ws://127.0.0.1:8780/mqtt"] };
@@ -123,6 +128,61 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
   const copied: string[] = [];
+  // The accounts side by side: slot 0 is the account of everything below; the others are
+  // accounts without rooms (enough for the switcher), with counts as Rust would give them.
+  interface Other {
+    slot: number;
+    account: AccountView | null;
+    unread: number;
+    mentions: number;
+  }
+  const others: Other[] = [];
+  let activeSlot = 0;
+  let previousSlot: number | null = null;
+  let nextSlot = 1;
+  if (opts.otherAccount) {
+    others.push({
+      slot: nextSlot++,
+      account: {
+        user_id: "user:carol",
+        address: "0x00000000000000000000000000000000000ca201",
+        env: LOCAL,
+        profile: { ...fx.me, user_id: "user:carol", nick_name: "Carol Second", display_name: "Carol Second", address: "0x00000000000000000000000000000000000ca201", avatar_url: "" },
+        backed_up: true,
+        has_phrase: false,
+      },
+      unread: 4,
+      mentions: 1,
+    });
+  }
+  const other = () => others.find((o) => o.slot === activeSlot) ?? null;
+  function tabs(): AccountTab[] {
+    const t = total();
+    const tab = (slot: number, a: AccountView | null, unread: number, mentions: number): AccountTab => ({
+      slot,
+      signed_in: !!a,
+      active: slot === activeSlot,
+      address: a?.address ?? "",
+      name: a?.profile?.display_name || (a ? a.address.slice(0, 6) : "New account"),
+      avatar_url: a?.profile?.avatar_url ?? "",
+      server: a?.env.http ?? "",
+      unread,
+      mentions,
+    });
+    // Slot 0 signed out while another account is signed in is gone, as in Rust.
+    const first = !account && activeSlot !== 0 && others.some((o) => o.account) ? [] : [tab(0, account, account ? t.unread : 0, account ? t.mentions : 0)];
+    return [...first, ...others.map((o) => tab(o.slot, o.account, o.unread, o.mentions))];
+  }
+  function switchTo(slot: number, room_id: string | null = null, message_id: string | null = null): void {
+    const left = other();
+    if (left && !left.account && slot !== left.slot) others.splice(others.indexOf(left), 1);
+    activeSlot = slot;
+    previousSlot = null;
+    queueMicrotask(() => {
+      emit({ type: "account_switched", slot, room_id, message_id });
+      emit({ type: "accounts", accounts: tabs() });
+    });
+  }
   const users = new Map<string, UserView>(fx.users.map((u) => [u.user_id, u]));
   interface Room {
     view: RoomView;
@@ -361,6 +421,13 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   }
 
   function signIn(env: Environment, backed_up: boolean, has_phrase: boolean): AccountView {
+    const o = other();
+    if (o) {
+      // An added account: a fresh one, with nothing in it.
+      o.account = { user_id: `user:added-${o.slot}`, address: `0x${String(o.slot).padStart(40, "a")}`, env, profile: { ...fx.me_unnamed, user_id: `user:added-${o.slot}` }, backed_up, has_phrase };
+      queueMicrotask(() => emit({ type: "accounts", accounts: tabs() }));
+      return o.account;
+    }
     if (!opts.seed && !account) users.set(ME_ID, fx.me_unnamed);
     account = { user_id: ME_ID, address: me().address, env, profile: me(), backed_up, has_phrase };
     conn = { state: "online", endpoint: env.mqtt[0] ?? "", catching_up: null };
@@ -468,7 +535,34 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return null;
     },
     app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false }),
-    boot: () => ({ info: impl.app_info({}), settings, account, rooms: account ? sortedRooms() : [], connection: conn, total: total(), secrets_locked: store === "locked" }),
+    boot: () => {
+      const o = other();
+      const common = { info: impl.app_info({}), settings, secrets_locked: store === "locked", accounts: tabs() };
+      if (o) return { ...common, account: o.account, rooms: [], connection: o.account ? conn : { state: "signed_out" }, total: { unread: o.unread, mentions: o.mentions } };
+      return { ...common, account, rooms: account ? sortedRooms() : [], connection: conn, total: total() };
+    },
+    accounts: () => tabs(),
+    add_account: () => {
+      if (others.length + 1 >= 9) throw { code: "invalid_input", message: "at most 9 accounts side by side" };
+      const slot = nextSlot++;
+      others.push({ slot, account: null, unread: 0, mentions: 0 });
+      const prev = activeSlot;
+      switchTo(slot);
+      previousSlot = prev;
+      return slot;
+    },
+    switch_account: (a) => {
+      const slot = Number(a.slot);
+      if (slot !== 0 && !others.some((o) => o.slot === slot)) throw { code: "invalid_input", message: `no account in slot ${slot}` };
+      if (slot !== activeSlot) switchTo(slot);
+      return null;
+    },
+    cancel_add_account: () => {
+      const back = previousSlot ?? (account ? 0 : others.find((o) => o.account)?.slot ?? null);
+      if (back === null) return false;
+      switchTo(back);
+      return true;
+    },
     secret_store: (): SecretStoreStatus => ({
       kind: store === "ok" ? "keychain" : store === "missing" ? "keychain" : "sealed",
       locked: store === "locked",
@@ -522,12 +616,21 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return { backed_up: true, has_phrase: account?.has_phrase ?? false };
     },
     sign_out: (a) => {
-      if (account && !account.backed_up && String(a.confirmation ?? "").trim().toLowerCase() !== "delete my key") {
+      const o = other();
+      const acc = o ? o.account : account;
+      if (acc && !acc.backed_up && String(a.confirmation ?? "").trim().toLowerCase() !== "delete my key") {
         throw { code: "not_backed_up", message: "this account was never backed up" };
       }
-      account = null;
-      conn = { state: "signed_out" };
-      emit({ type: "connection", state: conn });
+      if (o) o.account = null;
+      else {
+        account = null;
+        conn = { state: "signed_out" };
+        emit({ type: "connection", state: conn });
+      }
+      // Rust puts another signed-in account on screen.
+      const back = o ? (account ? 0 : null) : (others.find((x) => x.account)?.slot ?? null);
+      if (back !== null) switchTo(back);
+      else queueMicrotask(() => emit({ type: "accounts", accounts: tabs() }));
       return null;
     },
     set_nickname: (a) => {
@@ -538,7 +641,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       if (account) account = { ...account, profile: u };
       return u;
     },
-    rooms: () => sortedRooms(),
+    rooms: () => (other() ? [] : sortedRooms()),
     room: (a) => need(rooms.get(a.room_id), "room").view,
     messages: (a) => {
       const r = need(rooms.get(a.room_id), "room");
@@ -782,5 +885,9 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return v;
     },
     channelEmit,
+    clickNotification(slot, room_id, message_id) {
+      if (slot === activeSlot) emit({ type: "open_room", room_id, message_id });
+      else switchTo(slot, room_id, message_id);
+    },
   };
 }
