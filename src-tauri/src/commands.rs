@@ -82,7 +82,10 @@ commands! {
     fn boot[st, app](ui_ms: f64) -> Boot {
         tracing::info!(ui_ms, ms = format!("{:.1}", crate::startup::elapsed_ms()), "startup: boot asked");
         st.resume.wait(&st.accounts).await?;
-        let engine = st.engine();
+        let engine = st.accounts.active();
+        if let Ok(mut shown) = st.shown.lock() {
+            *shown = Some(engine.slot());
+        }
         let account = engine.signed_in().await.map(AccountView::from);
         let rooms = match account {
             Some(_) => engine.room_views().await?,
@@ -106,19 +109,19 @@ commands! {
 
     /// A new account's recovery phrase, to show and confirm before signing in.
     fn new_account[st, app]() -> PhraseBackup {
-        Ok(st.engine().new_account().await?)
+        Ok(st.engine()?.new_account().await?)
     }
 
     /// Signs in with the new account: `answers` are the quiz's words (backed up), or none ("later").
     fn sign_in_new[st, app](env: Environment, answers: Option<Vec<String>>) -> AccountView {
-        let a = st.engine().sign_in_new(env, answers).await?;
+        let a = st.engine()?.sign_in_new(env, answers).await?;
         st.send_tabs().await;
         Ok(a.into())
     }
 
     /// Signs in with an existing account: a recovery phrase, a private key or a keystore file.
     fn restore[st, app](env: Environment, restore: Restore) -> AccountView {
-        let a = st.engine().restore(env, restore).await?;
+        let a = st.engine()?.restore(env, restore).await?;
         st.send_tabs().await;
         Ok(a.into())
     }
@@ -146,17 +149,17 @@ commands! {
 
     /// The signed-in account's backup state.
     fn backup_state[st, app]() -> BackupState {
-        Ok(st.engine().backup_state().await?)
+        Ok(st.engine()?.backup_state().await?)
     }
 
     /// The signed-in account's recovery phrase (the UI asked the user to confirm first).
     fn reveal_phrase[st, app]() -> PhraseBackup {
-        Ok(st.engine().reveal_phrase().await?)
+        Ok(st.engine()?.reveal_phrase().await?)
     }
 
     /// Marks the account backed up once `answers` are the words asked for.
     fn confirm_backup[st, app](answers: Vec<String>) -> BackupState {
-        Ok(st.engine().confirm_backup(answers).await?)
+        Ok(st.engine()?.confirm_backup(answers).await?)
     }
 
     /// Saves the key as a keystore file encrypted with `password`, where the user chooses
@@ -166,44 +169,44 @@ commands! {
         let (path, chosen) = match path {
             Some(p) => (Some(std::path::PathBuf::from(p)), false),
             None => {
-                let acc = st.engine().address().await?;
+                let acc = st.engine()?.address().await?;
                 (crate::dialogs::save_keystore(&app, &acc).await, true)
             }
         };
         let Some(path) = path else { return Ok(None) };
-        Ok(Some(st.engine().export_keystore(&path, &password, chosen).await?))
+        Ok(Some(st.engine()?.export_keystore(&path, &password, chosen).await?))
     }
 
     /// How strong a password is (zxcvbn), for the meter under a password field.
     fn password_strength[st, app](password: String) -> Strength {
         let password = zeroize::Zeroizing::new(password);
         // The address counts as guessable, as the export's own check has it.
-        let address = st.engine().address().await.unwrap_or_default();
+        let address = st.engine()?.address().await.unwrap_or_default();
         Ok(w3mq_core::wallet::strength::estimate(&password, &[&address]))
     }
 
     /// The secret store in use (the keychain, or the encrypted file) and whether the keychain answers.
     fn secret_store[st, app]() -> SecretStoreStatus {
-        Ok(st.engine().secret_store().await)
+        Ok(st.engine()?.secret_store().await)
     }
 
     /// Keeps the secrets in a file on this computer sealed with `passphrase` (no keychain answers).
     fn use_sealed_store[st, app](passphrase: String) -> () {
         let passphrase = zeroize::Zeroizing::new(passphrase);
-        Ok(st.engine().use_sealed_store(&passphrase).await?)
+        Ok(st.accounts.use_sealed_store(&passphrase).await?)
     }
 
     /// Opens the encrypted file with its passphrase.
     fn unlock_secrets[st, app](passphrase: String) -> () {
         let passphrase = zeroize::Zeroizing::new(passphrase);
-        Ok(st.engine().unlock_secrets(&passphrase).await?)
+        Ok(st.accounts.unlock_secrets(&passphrase).await?)
     }
 
     /// Signs out: the key, its phrase and the token leave the keychain. An account never backed
     /// up needs `confirmation` (the words the UI asks the user to type).
     /// When other accounts are signed in, one of them comes on screen (`account_switched`).
     fn sign_out[st, app](confirmation: Option<String>) -> () {
-        let engine = st.engine();
+        let engine = st.engine()?;
         engine.sign_out(confirmation.as_deref()).await?;
         st.accounts.note_total(engine.slot(), UnreadTotal::default());
         crate::tray::set_unread(&app, st.accounts.total());
@@ -217,11 +220,25 @@ commands! {
         Ok(st.accounts.tabs().await)
     }
 
+    /// Adds (`on`) or removes my reaction to a message (one of the protocol's emoji).
+    fn react[st, app](message_id: String, emoji: String, on: bool) -> () {
+        Ok(st.engine()?.react(&message_id, &emoji, on).await?)
+    }
+
+    /// Replaces the text and mentions of my text message.
+    fn edit_message[st, app](message_id: String, text: String, mentions: Vec<String>) -> () {
+        Ok(st.engine()?.edit_message(&message_id, &text, &mentions).await?)
+    }
+
+    /// Deletes a message for everyone (mine, or any in a room I own): a placeholder stays.
+    fn delete_message[st, app](message_id: String) -> () {
+        Ok(st.engine()?.delete_message(&message_id).await?)
+    }
+
     /// Adds another account: a new slot comes on screen at the sign-in screen (`account_switched`).
     fn add_account[st, app]() -> u32 {
-        let before = st.accounts.engines().len();
-        let (slot, engine) = st.accounts.add().await?;
-        if st.accounts.engines().len() > before {
+        let (slot, engine, created) = st.accounts.add().await?;
+        if created {
             crate::forward::spawn(app.clone(), engine);
         }
         st.ui.send(switched(slot));
@@ -248,83 +265,83 @@ commands! {
 
     /// Sets my nickname.
     fn set_nickname[st, app](nick_name: String) -> UserView {
-        let u = st.engine().set_nickname(&nick_name).await?;
+        let u = st.engine()?.set_nickname(&nick_name).await?;
         st.send_tabs().await;
         Ok(user_view(&u))
     }
 
     /// Changes my nickname and/or avatar (an https URL; empty removes it); null leaves a field as it is.
     fn set_profile[st, app](nick_name: Option<String>, avatar_url: Option<String>) -> UserView {
-        let u = st.engine().update_profile(nick_name.as_deref(), avatar_url.as_deref()).await?;
+        let u = st.engine()?.update_profile(nick_name.as_deref(), avatar_url.as_deref()).await?;
         st.send_tabs().await;
         Ok(user_view(&u))
     }
 
     /// My address to share: a QR code and a text.
     fn share[st, app]() -> ShareView {
-        Ok(st.engine().share().await?)
+        Ok(st.engine()?.share().await?)
     }
 
     /// The 1v1 room with someone: the one I am in, else a new one.
     fn open_direct[st, app](user_id: String) -> RoomView {
-        let r = st.engine().open_direct(&user_id).await?;
-        Ok(st.engine().room_view(&r.room_id).await?)
+        let r = st.engine()?.open_direct(&user_id).await?;
+        Ok(st.engine()?.room_view(&r.room_id).await?)
     }
 
     /// Every room, most recent first.
     fn rooms[st, app]() -> Vec<RoomView> {
-        Ok(st.engine().room_views().await?)
+        Ok(st.engine()?.room_views().await?)
     }
 
     /// One room.
     fn room[st, app](room_id: String) -> RoomView {
-        Ok(st.engine().room_view(&room_id).await?)
+        Ok(st.engine()?.room_view(&room_id).await?)
     }
 
     /// A page of a room's messages, ascending (the latest page ends with my unsent ones).
     fn messages[st, app](room_id: String, cursor: Cursor, limit: u32) -> Vec<MessageView> {
-        Ok(st.engine().message_views(&room_id, cursor, limit.into()).await?)
+        Ok(st.engine()?.message_views(&room_id, cursor, limit.into()).await?)
     }
 
     /// The messages around one message, to open it in context.
     fn messages_around[st, app](room_id: String, message_id: String, limit: u32) -> Vec<MessageView> {
-        Ok(st.engine().message_views_around(&room_id, &message_id, limit.into()).await?)
+        Ok(st.engine()?.message_views_around(&room_id, &message_id, limit.into()).await?)
     }
 
     /// A thread, its root first.
     fn thread[st, app](room_id: String, thread_id: String) -> Vec<MessageView> {
-        Ok(st.engine().thread_views(&room_id, &thread_id).await?)
+        Ok(st.engine()?.thread_views(&room_id, &thread_id).await?)
     }
 
     /// Queues a message; it shows as pending until its ACK.
     fn send[st, app](draft: Draft) -> MessageView {
-        Ok(st.engine().send_view(draft).await?)
+        Ok(st.engine()?.send_view(draft).await?)
     }
 
     /// Sends a failed message again.
     fn retry[st, app](client_msg_id: String) -> () {
-        st.engine().retry(&client_msg_id).await?;
+        st.engine()?.retry(&client_msg_id).await?;
         Ok(())
     }
 
     /// Drops a failed or pending message.
     fn discard[st, app](client_msg_id: String) -> () {
-        Ok(st.engine().discard(&client_msg_id).await?)
+        Ok(st.engine()?.discard(&client_msg_id).await?)
     }
 
     /// Marks a room read up to a seq.
     fn mark_read[st, app](room_id: String, seq: i64) -> () {
-        Ok(st.engine().mark_read(&room_id, seq).await?)
+        Ok(st.engine()?.mark_read(&room_id, seq).await?)
     }
 
     /// What the user looks at (no notifications for the open room of a focused window).
     fn set_focus[st, app](room_id: Option<String>, focused: bool) -> () {
-        Ok(st.engine().set_focus(room_id, focused).await?)
+        Ok(st.engine()?.set_focus(room_id, focused).await?)
     }
 
     /// A room's notification setting.
     fn set_notify_mode[st, app](room_id: String, mode: NotifyMode) -> () {
-        Ok(st.engine().set_notify_mode(&room_id, mode).await?)
+        Ok(st.engine()?.set_notify_mode(&room_id, mode).await?)
     }
 
     /// Creates a room: one user makes a 1v1 room, several a group.
@@ -332,46 +349,46 @@ commands! {
         if user_ids.is_empty() {
             return Err(AppError::invalid("pick at least one person"));
         }
-        let r = st.engine().create_room(&user_ids).await?;
-        Ok(st.engine().room_view(&r.room_id).await?)
+        let r = st.engine()?.create_room(&user_ids).await?;
+        Ok(st.engine()?.room_view(&r.room_id).await?)
     }
 
     /// Joins (or creates) the room of an OpenSea collection by its slug.
     fn join_collection[st, app](slug: String, name: String, cover: String) -> RoomView {
-        let r = st.engine().join_collection(slug.trim(), name.trim(), cover.trim()).await?;
-        Ok(st.engine().room_view(&r.room_id).await?)
+        let r = st.engine()?.join_collection(slug.trim(), name.trim(), cover.trim()).await?;
+        Ok(st.engine()?.room_view(&r.room_id).await?)
     }
 
     /// Adds members to a group room.
     fn add_members[st, app](room_id: String, user_ids: Vec<String>) -> RoomView {
-        st.engine().add_members(&room_id, &user_ids).await?;
-        Ok(st.engine().room_view(&room_id).await?)
+        st.engine()?.add_members(&room_id, &user_ids).await?;
+        Ok(st.engine()?.room_view(&room_id).await?)
     }
 
     /// Leaves a room.
     fn leave_room[st, app](room_id: String) -> () {
-        Ok(st.engine().leave_room(&room_id).await?)
+        Ok(st.engine()?.leave_room(&room_id).await?)
     }
 
     /// Fetches a room's info and members again.
     fn refresh_room[st, app](room_id: String) -> RoomView {
-        st.engine().refresh_room(&room_id).await?;
-        Ok(st.engine().room_view(&room_id).await?)
+        st.engine()?.refresh_room(&room_id).await?;
+        Ok(st.engine()?.room_view(&room_id).await?)
     }
 
     /// Finds users by nickname, ENS name or address.
     fn search_users[st, app](keyword: String) -> Vec<UserView> {
-        Ok(st.engine().search_users(keyword.trim()).await?.iter().map(user_view).collect())
+        Ok(st.engine()?.search_users(keyword.trim()).await?.iter().map(user_view).collect())
     }
 
     /// Searches all cached history.
     fn search[st, app](query: String, limit: u32) -> Vec<SearchHitView> {
-        Ok(st.engine().search_views(&query, limit.into()).await?)
+        Ok(st.engine()?.search_views(&query, limit.into()).await?)
     }
 
     /// Makes a message a thread root, optionally about an OpenSea item.
     fn start_thread[st, app](room_id: String, message_id: String, item: Option<OpenSeaItem>) -> MessageView {
-        Ok(st.engine().start_thread_view(&room_id, &message_id, item).await?)
+        Ok(st.engine()?.start_thread_view(&room_id, &message_id, item).await?)
     }
 
     /// The contract and token id of an OpenSea item URL.
@@ -395,7 +412,7 @@ commands! {
 
     /// Unread totals over all rooms.
     fn unread_total[st, app]() -> UnreadTotal {
-        Ok(st.engine().unread_total().await?)
+        Ok(st.engine()?.unread_total().await?)
     }
 
     /// The app's settings.
@@ -464,7 +481,7 @@ commands! {
 
     /// Reconnects now instead of after the wait ("Retry now" in the banner).
     fn reconnect_now[st, app]() -> () {
-        st.engine().wake(false).await;
+        st.engine()?.wake(false).await;
         Ok(())
     }
 
@@ -501,66 +518,66 @@ commands! {
     /// Opens the public channel of a collection room as me (live polls, timeouts, moderation);
     /// its messages still come as `messages` events. Answers once it is online (or after 8 s).
     fn channel_open[st, app](room_id: String) -> ChannelView {
-        Ok(st.engine().channel_open(&room_id).await?)
+        Ok(st.engine()?.channel_open(&room_id).await?)
     }
 
     /// Opens a public channel (a room id or a collection slug) on the server at `http` without an
     /// account: read only, with its latest 50 messages. Its events name `room_id`.
     fn channel_open_public[st, app](http: String, channel: String) -> ChannelView {
-        Ok(st.engine().channel_open_public(&http, &channel).await?)
+        Ok(st.engine()?.channel_open_public(&http, &channel).await?)
     }
 
     /// Closes an open channel (by the key it was opened with, or its room id).
     fn channel_close[st, app](channel: String) -> () {
-        st.engine().channel_close(&channel).await;
+        st.engine()?.channel_close(&channel).await;
         Ok(())
     }
 
     /// A channel's latest messages (at most 100), oldest first.
     fn channel_history[st, app](channel: String, limit: u32) -> Vec<ChannelMessageView> {
-        let me = st.engine().me().await.unwrap_or_default();
-        let msgs = st.engine().channel(&channel)?.history(limit.min(100)).await?;
+        let me = st.engine()?.me().await.unwrap_or_default();
+        let msgs = st.engine()?.channel(&channel)?.history(limit.min(100)).await?;
         Ok(msgs.iter().map(|m| chat_message_view(m, &me)).collect())
     }
 
     /// Says something on a channel opened signed in (`msg`).
     fn channel_send[st, app](channel: String, text: String) -> ChannelMessageView {
-        let me = st.engine().me().await.unwrap_or_default();
-        let m = st.engine().channel(&channel)?.send_text(&text).await?;
+        let me = st.engine()?.me().await.unwrap_or_default();
+        let m = st.engine()?.channel(&channel)?.send_text(&text).await?;
         Ok(chat_message_view(&m, &me))
     }
 
     /// Starts a poll (moderator): 2 to 10 answers, 1 to 86,400 seconds.
     fn channel_vote_start[st, app](channel: String, question: String, answers: Vec<String>, seconds: u32) -> PollView {
-        let c = st.engine().channel(&channel)?;
+        let c = st.engine()?.channel(&channel)?;
         let p = c.vote_start(&question, &answers, Duration::from_secs(seconds.into())).await?;
         Ok(poll_view(&p, false))
     }
 
     /// Votes in the running poll (by the answer's index).
     fn channel_vote[st, app](channel: String, index: u32) -> () {
-        Ok(st.engine().channel(&channel)?.vote_choose(index as usize).await?)
+        Ok(st.engine()?.channel(&channel)?.vote_choose(index as usize).await?)
     }
 
     /// Deletes a message (moderator).
     fn channel_delete[st, app](channel: String, message_id: String) -> () {
-        Ok(st.engine().channel(&channel)?.delete_message(&message_id).await?)
+        Ok(st.engine()?.channel(&channel)?.delete_message(&message_id).await?)
     }
 
     /// Times a user out (moderator; by user id or name); 0 seconds lifts it.
     fn channel_timeout[st, app](channel: String, user: String, seconds: u32) -> () {
-        let c = st.engine().channel(&channel)?;
+        let c = st.engine()?.channel(&channel)?;
         Ok(c.timeout(&user, Duration::from_secs(seconds.into())).await?)
     }
 
     /// Deletes every message of a user (moderator).
     fn channel_purge[st, app](channel: String, user: String) -> () {
-        Ok(st.engine().channel(&channel)?.purge(&user).await?)
+        Ok(st.engine()?.channel(&channel)?.purge(&user).await?)
     }
 
     /// Deletes every message of the channel (moderator).
     fn channel_clear[st, app](channel: String) -> () {
-        Ok(st.engine().channel(&channel)?.clear_messages().await?)
+        Ok(st.engine()?.channel(&channel)?.clear_messages().await?)
     }
 
     /// Shows and focuses the main window.
@@ -585,6 +602,10 @@ fn info_of(st: &AppState, app: &AppHandle) -> AppInfo {
             Environment::development(),
         ],
         tray: st.tray,
+        reactions: w3mq_protocol::REACTIONS
+            .iter()
+            .map(|e| (*e).to_owned())
+            .collect(),
     }
 }
 

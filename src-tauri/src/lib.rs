@@ -96,6 +96,7 @@ pub fn run() {
                 log_dir: log_dir.clone(),
                 ui_log: Default::default(),
                 dropped: Default::default(),
+                shown: Default::default(),
             });
             wake::spawn(accounts.clone());
             // The "System" theme follows the desktop's style as the user switches it.

@@ -46,11 +46,13 @@ pub async fn open_room(app: &AppHandle, slot: u32, room_id: String, message_id: 
     }
     let st = app.state::<crate::state::AppState>();
     if st.accounts.active_slot() == slot {
-        st.ui.send(UiEvent::OpenRoom {
-            room_id,
-            message_id,
-        });
-        return;
+        let open = UiEvent::OpenRoom {
+            room_id: room_id.clone(),
+            message_id: message_id.clone(),
+        };
+        if st.accounts.if_shown(slot, || st.ui.send(open)) {
+            return;
+        }
     }
     let switched = st
         .accounts

@@ -38,12 +38,25 @@ pub struct AppState {
     pub ui_log: Mutex<crate::logfile::UiBudget>,
     /// The files last dropped on the window: the only paths the page may ask to read.
     pub dropped: Mutex<Vec<PathBuf>>,
+    /// The slot whose account the UI shows: the one of its latest `boot`.
+    pub shown: Mutex<Option<u32>>,
 }
 
 impl AppState {
-    /// The engine of the account on screen (every command but the switcher's acts on it).
-    pub fn engine(&self) -> Engine {
-        self.accounts.active()
+    /// The engine of the account on screen (every command but the switcher's acts on it),
+    /// once the UI shows it: between a switch and the UI's next `boot`, a command the page sent
+    /// for the account it showed is refused instead of acting on the one now on screen.
+    pub fn engine(&self) -> Result<Engine, AppError> {
+        let engine = self.accounts.active();
+        let shown = self.shown.lock().ok().and_then(|s| *s);
+        if shown == Some(engine.slot()) {
+            Ok(engine)
+        } else {
+            Err(AppError::new(
+                "switching",
+                "another account came on screen: try again",
+            ))
+        }
     }
 
     /// Tells the UI what the account switcher shows now.
@@ -92,6 +105,8 @@ pub struct AppInfo {
     pub presets: Vec<Environment>,
     /// A tray icon is shown.
     pub tray: bool,
+    /// The emoji a reaction may be (the protocol's set), in the quick bar's order.
+    pub reactions: Vec<String>,
 }
 
 /// The signed-in account.

@@ -32,6 +32,9 @@ pub use crate::view::AccountTab;
 /// The most accounts side by side (Ctrl+1…9 reach them).
 pub const MAX_ACCOUNTS: usize = 9;
 
+/// Slot ids stay below this (a hostile `deck.json` cannot overflow them).
+const MAX_SLOT: u32 = 10_000;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct DeckFile {
     slots: Vec<u32>,
@@ -70,9 +73,12 @@ impl Accounts {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
+        // The slots deck.json lists, and any account list on disk it lost (a damaged
+        // deck.json must not hide a signed-in account, nor let a new slot reuse its file).
+        let on_disk = list_files(&cfg);
         let mut ids: Vec<u32> = Vec::new();
-        for s in file.slots {
-            if !ids.contains(&s) && (s == file.active || has_current(&cfg, s)) {
+        for s in file.slots.into_iter().chain(on_disk.iter().copied()) {
+            if s < MAX_SLOT && !ids.contains(&s) && (s == file.active || has_current(&cfg, s)) {
                 ids.push(s);
             }
         }
@@ -85,7 +91,8 @@ impl Accounts {
         } else {
             ids[0]
         };
-        let next = file.next.max(ids.iter().max().map_or(0, |m| m + 1));
+        let highest = ids.iter().chain(on_disk.iter()).copied().max().unwrap_or(0);
+        let next = file.next.min(MAX_SLOT).max(highest.saturating_add(1));
         let slots = ids
             .into_iter()
             .map(|s| {
@@ -195,7 +202,8 @@ impl Accounts {
 
     /// A new slot for another account, put on screen (its first screen is
     /// the sign-in). An empty slot already there is reused.
-    pub async fn add(&self) -> Result<(u32, Engine)> {
+    /// The third value is true when the slot is new (its events need a listener).
+    pub async fn add(&self) -> Result<(u32, Engine, bool)> {
         let mut empty = None;
         for (s, e) in self.engines() {
             if e.signed_in().await.is_none() {
@@ -212,10 +220,10 @@ impl Accounts {
                     if prev != s {
                         d.previous = Some(prev);
                     }
-                    (s, e)
+                    (s, e, false)
                 }
                 None => {
-                    if d.slots.len() >= MAX_ACCOUNTS {
+                    if d.slots.len() >= MAX_ACCOUNTS || d.next >= MAX_SLOT {
                         return Err(CoreError::InvalidInput(format!(
                             "at most {MAX_ACCOUNTS} accounts side by side"
                         )));
@@ -231,7 +239,7 @@ impl Accounts {
                     d.slots.push((s, e.clone()));
                     d.active = s;
                     d.previous = Some(prev);
-                    (s, e)
+                    (s, e, true)
                 }
             }
         };
@@ -244,28 +252,38 @@ impl Accounts {
     /// A slot left empty by a cancelled "add account" goes.
     pub async fn switch(&self, slot: u32, on_switched: impl FnOnce(u32)) -> Result<()> {
         let left = self.active();
-        let left_empty = left.slot() != slot && left.signed_in().await.is_none();
-        if left.slot() != slot && !left_empty {
-            // Off screen, no room of it is looked at: its notifications are raised as in the
-            // background (the UI sets the focus of the one it shows).
-            let _ = left.set_focus(None, false).await;
+        if left.slot() != slot && left.busy() {
+            // A sign-in (or sign-out) of the account on screen is running: leaving now would
+            // leave its session behind with no slot to show it.
+            return Err(CoreError::InvalidInput(
+                "the account on screen is signing in or out: wait for it to finish".into(),
+            ));
         }
-        {
+        let left_empty = left.slot() != slot && left.signed_in().await.is_none();
+        let removed = {
             let mut d = self.deck();
             if !d.slots.iter().any(|(s, _)| *s == slot) {
                 return Err(CoreError::InvalidInput(format!(
                     "no account in slot {slot}"
                 )));
             }
-            if left_empty && d.slots.len() > 1 {
+            let removed = left_empty && d.slots.len() > 1;
+            if removed {
                 d.slots.retain(|(s, _)| *s != left.slot());
             }
             d.active = slot;
             d.previous = None;
             on_switched(slot);
-        }
-        if left_empty {
+            removed
+        };
+        if removed {
             self.totals_lock().remove(&left.slot());
+            left.retire().await;
+        } else if left.slot() != slot {
+            // Off screen: no room of it is looked at (its notifications are raised as in the
+            // background), and the channels its UI had open close.
+            let _ = left.set_focus(None, false).await;
+            left.channel_close_all().await;
         }
         self.save().await
     }
@@ -322,10 +340,11 @@ impl Accounts {
 
     /// The totals over every account (the window title and the tray).
     pub fn total(&self) -> UnreadTotal {
+        let slots: Vec<u32> = self.engines().into_iter().map(|(s, _)| s).collect();
         let t = self.totals_lock();
         let mut sum = UnreadTotal::default();
         for (s, v) in t.iter() {
-            if self.engine(*s).is_some() {
+            if slots.contains(s) {
                 sum.unread = sum.unread.saturating_add(v.unread);
                 sum.mentions = sum.mentions.saturating_add(v.mentions);
             }
@@ -386,9 +405,32 @@ impl Accounts {
 
     /// Stops every session (the accounts stay signed in).
     pub async fn shutdown(&self) {
+        let engines = self.engines();
+        futures_util::future::join_all(engines.iter().map(|(_, e)| e.shutdown())).await;
+    }
+
+    /// Keeps secrets in a file sealed with `passphrase` (see
+    /// [`Engine::use_sealed_store`]): refused while any account of any slot
+    /// keeps its key in the keychain.
+    pub async fn use_sealed_store(&self, passphrase: &str) -> Result<()> {
         for (_, e) in self.engines() {
-            e.shutdown().await;
+            if !e.load_accounts().await.accounts.is_empty() {
+                return Err(CoreError::InvalidInput(
+                    "accounts on this computer keep their keys in the keychain: sign them out first"
+                        .into(),
+                ));
+            }
         }
+        self.active().use_sealed_store(passphrase).await
+    }
+
+    /// Opens the sealed store; every account's session then connects.
+    pub async fn unlock_secrets(&self, passphrase: &str) -> Result<()> {
+        self.vault.unlock(passphrase).await?;
+        for (_, e) in self.engines() {
+            e.wake(false).await;
+        }
+        Ok(())
     }
 
     async fn save(&self) -> Result<()> {
@@ -415,6 +457,28 @@ impl Accounts {
     pub fn data_dir(&self) -> &PathBuf {
         &self.cfg.data_dir
     }
+}
+
+/// The slots whose account list files are in the data directory.
+fn list_files(cfg: &EngineConfig) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir(&cfg.data_dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<u32> = dir
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if name == "accounts.json" {
+                return Some(0);
+            }
+            name.strip_prefix("accounts-")?
+                .strip_suffix(".json")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// `slot`'s account list names a current account (its sign-in finished).

@@ -89,6 +89,13 @@ impl Engine {
             .ok_or(CoreError::NotFound("open channel"))
     }
 
+    /// Closes every open channel (the account leaves the screen).
+    pub async fn channel_close_all(&self) {
+        for c in self.open_channels().take_all() {
+            c.close().await;
+        }
+    }
+
     /// Closes an open channel.
     pub async fn channel_close(&self, key: &str) {
         if let Some(c) = self.open_channels().remove(key) {

@@ -284,14 +284,41 @@ impl Engine {
         let held = self.inner.claims.of(self.inner.slot);
         self.inner.claims.claim(self.inner.slot, &address)?;
         self.stop_active().await;
-        let rest = Rest::new(&env.http)?;
+        let rest = match Rest::new(&env.http) {
+            Ok(r) => r,
+            Err(e) => {
+                self.inner.claims.release(self.inner.slot);
+                return Err(e);
+            }
+        };
+        let r = self.finish_sign_in(env, key, rest, phrase, backed_up).await;
+        if r.is_err() {
+            // Stopped and not signed in to `address`: the slot holds no account now (the list
+            // no longer names a current one, see `finish_sign_in`), unless it held this one.
+            match held {
+                Some(h) if h.eq_ignore_ascii_case(&address) => {}
+                _ => self.inner.claims.release(self.inner.slot),
+            }
+        }
+        r
+    }
+
+    async fn finish_sign_in(
+        &self,
+        env: Environment,
+        key: Key,
+        rest: Rest,
+        phrase: Option<&crate::wallet::RecoveryPhrase>,
+        backed_up: bool,
+    ) -> Result<AccountInfo> {
+        let address = key.address();
         let login = match rest.login(&key).await {
             Ok(l) => l,
             Err(e) => {
-                // The slot is signed out now (stopped), or holds what it held.
-                match held {
-                    Some(h) if h.eq_ignore_ascii_case(&address) => {}
-                    _ => self.inner.claims.release(self.inner.slot),
+                // The session it had is stopped: the list says so.
+                let mut list = self.load_accounts().await;
+                if list.current.take().is_some() {
+                    let _ = self.save_accounts(&list).await;
                 }
                 return Err(e);
             }
@@ -345,7 +372,10 @@ impl Engine {
             return Ok(None);
         }
         self.stop_active().await;
-        self.activate(&info, rest).await?;
+        if let Err(e) = self.activate(&info, rest).await {
+            self.inner.claims.release(self.inner.slot);
+            return Err(e);
+        }
         info.profile = self.profile().await.ok().flatten();
         Ok(Some(info))
     }
@@ -364,6 +394,19 @@ impl Engine {
         Some(info)
     }
 
+    /// A sign-in, sign-out or backup mark is running (the account is changing).
+    pub fn busy(&self) -> bool {
+        self.inner.lifecycle.try_lock().is_err()
+    }
+
+    /// Ends this engine's part among accounts side by side: the session
+    /// stops and the slot's claim goes (the slot was removed).
+    pub(crate) async fn retire(&self) {
+        self.channel_close_all().await;
+        self.stop_active().await;
+        self.inner.claims.release(self.inner.slot);
+    }
+
     /// This engine's slot among accounts side by side (0 when alone).
     pub fn slot(&self) -> u32 {
         self.inner.slot
@@ -380,7 +423,12 @@ impl Engine {
         // The account whose key goes: the signed-in one, else the list's current one.
         let target = match self.active().await {
             Ok(a) => Some(a.address.clone()),
-            Err(_) => list.current.clone(),
+            // Without a session, the list's current account: unless another engine side by
+            // side holds it (its key is that engine's now, not this list's to delete).
+            Err(_) => list
+                .current
+                .clone()
+                .filter(|c| self.inner.claims.claim(self.inner.slot, c).is_ok()),
         };
         if let Some(addr) = &target {
             // Fails closed: an account without its record (an unreadable list) counts as not backed up.

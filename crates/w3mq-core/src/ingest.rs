@@ -329,6 +329,15 @@ async fn on_user_event(a: &Arc<Account>, ev: UserEvent) {
 
 pub(crate) async fn on_room_event(a: &Arc<Account>, room: &str, ev: RoomEvent) {
     match ev {
+        RoomEvent::MessageChanged { message, .. } => {
+            // A poke: the change itself is read from the server, in order (see `changes`).
+            let (a, room, rev) = (a.clone(), room.to_owned(), message.rev);
+            tokio::spawn(async move {
+                if let Err(e) = crate::changes::catch_up(&a, &room, Some(rev)).await {
+                    tracing::info!(room, error = %e, "changes not caught up");
+                }
+            });
+        }
         RoomEvent::ThreadCreated { msg_id, .. } => match a.rest.message(&msg_id).await {
             Ok(m) if m.to_room_id == room && well_formed(&m) => {
                 absorb(a, vec![m.clone()], false).await;

@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 use w3mq_protocol::login::{siwe_message, SiweFields};
 use w3mq_protocol::rest::{
-    path, AddMembersReq, CreateRoomReq, ExistingReq, LoginReq, LoginResp, MessagesReq, PageReq,
-    ProfileReq, RefreshResp, SearchReq, ThreadReq, WalletReq,
+    path, AddMembersReq, ChangesReq, ChangesResp, CreateRoomReq, DeleteReq, EditReq, ExistingReq,
+    LoginReq, LoginResp, MessagesReq, PageReq, ProfileReq, ReactReq, RefreshResp, SearchReq,
+    ThreadReq, WalletReq,
 };
 use w3mq_protocol::{ChatRoom, Envelope, Message, OpenSeaItem, Room, User};
 
@@ -198,6 +199,7 @@ impl Rest {
         self.post(
             path::MESSAGES,
             &MessagesReq {
+                include_deleted: true,
                 room_id: room_id.into(),
                 page: 1,
                 size,
@@ -206,6 +208,44 @@ impl Rest {
             },
         )
         .await
+    }
+
+    /// `POST /messages/changes`: a room's changed messages after `after_rev`.
+    pub async fn changes(&self, room_id: &str, after_rev: i64) -> Result<ChangesResp> {
+        let req = ChangesReq {
+            room_id: room_id.into(),
+            after_rev,
+            size: 100,
+        };
+        self.post(path::MESSAGES_CHANGES, &req).await
+    }
+
+    /// `POST /messages/edit`: my message's new text and mentions.
+    pub async fn edit(&self, msg_id: &str, text: &str, at_user_ids: &[String]) -> Result<Message> {
+        let req = EditReq {
+            msg_id: msg_id.into(),
+            text: text.into(),
+            at_user_ids: at_user_ids.to_vec(),
+        };
+        self.post(path::MESSAGES_EDIT, &req).await
+    }
+
+    /// `POST /messages/delete`: deletes a message for everyone.
+    pub async fn delete(&self, msg_id: &str) -> Result<Message> {
+        let req = DeleteReq {
+            msg_id: msg_id.into(),
+        };
+        self.post(path::MESSAGES_DELETE, &req).await
+    }
+
+    /// `POST /reactions`: adds (`on`) or removes my reaction.
+    pub async fn react(&self, msg_id: &str, emoji: &str, on: bool) -> Result<Message> {
+        let req = ReactReq {
+            msg_id: msg_id.into(),
+            emoji: emoji.into(),
+            on,
+        };
+        self.post(path::REACTIONS, &req).await
     }
 
     /// `GET /messages/<id>`.

@@ -268,6 +268,22 @@ pub enum Contents {
         /// Why.
         reason: String,
     },
+    /// Deleted for everyone: a placeholder.
+    Deleted,
+}
+
+/// One emoji's reactions to a message, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReactionView {
+    /// The emoji.
+    pub emoji: String,
+    /// How many gave it.
+    pub count: u32,
+    /// I gave it.
+    pub mine: bool,
+    /// Who (names of the first ones listed), for the tooltip.
+    pub names: Vec<String>,
 }
 
 /// The message a reply quotes.
@@ -278,10 +294,12 @@ pub struct ReplyPreview {
     pub id: String,
     /// Its sender's name (empty when it is not cached).
     pub sender_name: String,
-    /// A one-line preview (empty when it is not cached).
+    /// A one-line preview (empty when it is not cached; "Message deleted" when it was).
     pub text: String,
     /// The quoted message is in the cache (so the UI can jump to it).
     pub found: bool,
+    /// The quoted message was deleted for everyone.
+    pub deleted: bool,
 }
 
 /// A message as the conversation shows it.
@@ -327,6 +345,12 @@ pub struct MessageView {
     pub status: SendStatus,
     /// Why it failed.
     pub error: Option<String>,
+    /// Its author edited it.
+    pub edited: bool,
+    /// Deleted for everyone (`contents` is `deleted`).
+    pub deleted: bool,
+    /// Reactions, per emoji.
+    pub reactions: Vec<ReactionView>,
 }
 
 /// A search result.
@@ -534,6 +558,9 @@ fn sanitize_card(mut card: SwapCard) -> SwapCard {
 
 /// A one-line preview of a message's contents.
 pub fn preview(m: &Message) -> String {
+    if m.deleted {
+        return "Message deleted".to_owned();
+    }
     match m.contents() {
         Some(MsgContents::Text(t)) => one_line(&t, PREVIEW_CHARS),
         Some(MsgContents::SudoSwapCard(c)) => {
@@ -553,6 +580,7 @@ pub fn message_view(
     reply: Option<&Message>,
 ) -> MessageView {
     let contents = match m.contents() {
+        _ if m.deleted => Contents::Deleted,
         Some(MsgContents::Text(t)) => Contents::Text {
             parts: text_parts(&t, &m.at_user_ids, people),
             text: t,
@@ -571,12 +599,14 @@ pub fn message_view(
             sender_name: people.name(&r.from_uid),
             text: preview(r),
             found: true,
+            deleted: r.deleted,
         },
         None => ReplyPreview {
             id,
             sender_name: String::new(),
             text: String::new(),
             found: false,
+            deleted: false,
         },
     });
     let item = m.is_opensea_item_thread.then(|| ItemView {
@@ -613,6 +643,18 @@ pub fn message_view(
         mentions_me: m.at_user_ids.iter().any(|u| u == people.me()),
         status,
         error,
+        edited: m.edited_at != 0 && !m.deleted,
+        deleted: m.deleted,
+        reactions: m
+            .reactions
+            .iter()
+            .map(|r| ReactionView {
+                emoji: r.emoji.clone(),
+                count: r.count,
+                mine: r.user_ids.iter().any(|u| u == people.me()),
+                names: r.user_ids.iter().map(|u| people.name(u)).collect(),
+            })
+            .collect(),
     }
 }
 

@@ -6,59 +6,23 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{client, local, online, server, until, Mosquitto};
+use common::{client, has_text, local, online, server, text, until, Mosquitto};
 use serde_json::json;
 use w3mq_core::model::{Cursor, NotifyMode, SendStatus};
 use w3mq_core::policy::NotifyReason;
 use w3mq_core::{Draft, Event, Key};
 use w3mq_testkit::Api;
 
-fn text(room: &str, t: &str) -> Draft {
-    Draft {
-        room_id: room.into(),
-        text: Some(t.into()),
-        ..Default::default()
-    }
-}
-
 fn is_sent(e: &Event, cid: &str) -> bool {
     matches!(e, Event::SendStatus { client_msg_id, status: SendStatus::Sent, .. } if client_msg_id == cid)
-}
-
-fn has_text(e: &Event, t: &str) -> bool {
-    matches!(e, Event::Messages { messages } if messages.iter().any(|m| m.msg_contents == t))
 }
 
 #[tokio::test]
 async fn two_accounts_chat_both_ways_with_counts() {
     let s = server().await;
     let env = local(&s.http, &s.mqtt_ws);
-    let mut a = client("a");
-    let mut b = client("b");
-    a.engine
-        .sign_in(env.clone(), Key::generate())
-        .await
-        .expect("a signs in");
-    let b_info = b
-        .engine
-        .sign_in(env.clone(), Key::generate())
-        .await
-        .expect("b signs in");
-    online(&mut a.events).await;
-    online(&mut b.events).await;
-
-    let room = a
-        .engine
-        .create_room(std::slice::from_ref(&b_info.user_id))
-        .await
-        .expect("room");
+    let (mut a, mut b, room) = common::two_in_a_room(&env).await;
     assert!(room.is_1v1);
-    // B is told about the room and takes it in.
-    until(
-        &mut b.events,
-        |e| matches!(e, Event::RoomUpdated { summary } if summary.room.room_id == room.room_id),
-    )
-    .await;
 
     let sent = a
         .engine

@@ -8,10 +8,10 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{client, local, online, server, until};
+use common::{client, found, has_text, local, online, server, text, until};
 use w3mq_core::accounts::Accounts;
 use w3mq_core::secrets::FileSecretStore;
-use w3mq_core::{Draft, Engine, EngineConfig, Event, Key};
+use w3mq_core::{Engine, EngineConfig, Key};
 
 fn deck(dir: &Path) -> Accounts {
     Accounts::open(EngineConfig {
@@ -21,35 +21,9 @@ fn deck(dir: &Path) -> Accounts {
     })
 }
 
-fn text(room: &str, t: &str) -> Draft {
-    Draft {
-        room_id: room.into(),
-        text: Some(t.into()),
-        ..Default::default()
-    }
-}
-
-fn has_text(e: &Event, t: &str) -> bool {
-    matches!(e, Event::Messages { messages } if messages.iter().any(|m| m.msg_contents == t))
-}
-
 async fn rooms_of(e: &Engine) -> Vec<String> {
     let rooms = e.room_list().await.expect("rooms");
     rooms.into_iter().map(|r| r.room.room_id).collect()
-}
-
-/// The texts a search in `e`'s cache finds.
-async fn found(e: &Engine, q: &str) -> Vec<String> {
-    let hits = e.search(q, 10).await.expect("search");
-    hits.into_iter()
-        .map(|h| {
-            h.message
-                .msg_contents
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -70,7 +44,8 @@ async fn two_accounts_receive_at_once_and_each_cache_holds_only_its_own() {
     online(&mut a_events).await;
 
     // "Add account": a second slot on screen, then B signs in there.
-    let (slot_b, b) = accounts.add().await.expect("add");
+    let (slot_b, b, created) = accounts.add().await.expect("add");
+    assert!(created);
     assert_ne!(slot_b, a.slot());
     assert_eq!(accounts.active_slot(), slot_b);
     let mut b_events = b.events();
@@ -82,7 +57,7 @@ async fn two_accounts_receive_at_once_and_each_cache_holds_only_its_own() {
 
     // A third slot cannot take A again: refused before anything changes, and cancelling
     // the add goes back to B and drops the empty slot.
-    let (slot_c, c) = accounts.add().await.expect("add");
+    let (slot_c, c, _) = accounts.add().await.expect("add");
     let e = c.sign_in(env.clone(), key_a.clone()).await.unwrap_err();
     assert_eq!(e.code(), "invalid_input", "{e}");
     assert!(c.signed_in().await.is_none());

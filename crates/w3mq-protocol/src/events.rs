@@ -56,6 +56,15 @@ pub enum RoomEvent {
         /// The room.
         room_id: String,
     },
+    /// A message was edited, deleted or reacted to: its state now (its
+    /// `rev` is the room's change counter; a client that sees a gap catches
+    /// up with `POST /messages/changes`).
+    MessageChanged {
+        /// The room.
+        room_id: String,
+        /// The message as it is now.
+        message: Box<crate::Message>,
+    },
 }
 
 #[cfg(test)]

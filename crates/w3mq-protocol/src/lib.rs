@@ -24,7 +24,9 @@ pub mod validate;
 pub use envelope::Envelope;
 pub use events::{RoomEvent, UserEvent};
 pub use ids::{is_object_id, now_nanos, ObjectId};
-pub use message::{Message, MsgContents, MsgType, OpenSeaItem};
+pub use message::{
+    Message, MsgContents, MsgType, OpenSeaItem, Reaction, MAX_REACTION_USERS, REACTIONS,
+};
 pub use names::{check_nick_name, resolve_member, NameError, NickError};
 pub use room::{ChatRoom, Room, User};
 pub use swap_card::{SwapAsset, SwapCard};

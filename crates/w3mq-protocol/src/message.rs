@@ -92,6 +92,51 @@ pub struct Message {
     /// Users mentioned.
     #[serde(default, deserialize_with = "strings_only")]
     pub at_user_ids: Vec<String>,
+    /// Extension, set by the server: when the author last edited the text
+    /// (Unix ns; 0: never). Left out of the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub edited_at: i64,
+    /// Extension, set by the server: deleted for everyone (no contents, no
+    /// mentions, no reactions are left). Left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    /// Extension, set by the server: the room's change counter when this
+    /// message last changed (an edit, a deletion, a reaction; 0: never).
+    /// A room's changes are caught up by it (`POST /messages/changes`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: i64,
+    /// Extension, set by the server: reactions, one entry per emoji in the
+    /// order they were first given. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// One emoji's reactions to a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// One of [`REACTIONS`].
+    pub emoji: String,
+    /// How many users gave it.
+    pub count: u32,
+    /// Who, in the order they gave it: the first [`MAX_REACTION_USERS`].
+    pub user_ids: Vec<String>,
+}
+
+/// The emoji a reaction may be (a bounded set: each user gives each at most
+/// once per message).
+pub const REACTIONS: &[&str] = &[
+    "👍", "👎", "❤️", "😂", "😮", "😢", "🙏", "🎉", "🔥", "👀", "✅", "🚀",
+];
+
+/// How many users a [`Reaction`] lists (its `count` counts them all).
+pub const MAX_REACTION_USERS: usize = 50;
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 /// The OpenSea item an item thread is about.

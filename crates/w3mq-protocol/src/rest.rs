@@ -35,6 +35,14 @@ pub mod path {
     pub const MESSAGES: &str = "/messages";
     /// `POST` (extension): [`super::ExistingReq`] → `[id]`.
     pub const MESSAGES_EXISTING: &str = "/messages/existing";
+    /// `POST`: edit my message (extension).
+    pub const MESSAGES_EDIT: &str = "/messages/edit";
+    /// `POST`: delete a message for everyone (extension).
+    pub const MESSAGES_DELETE: &str = "/messages/delete";
+    /// `POST`: a room's changed messages (extension).
+    pub const MESSAGES_CHANGES: &str = "/messages/changes";
+    /// `POST`: add or remove a reaction (extension).
+    pub const REACTIONS: &str = "/reactions";
     /// `POST`: [`super::ThreadReq`] → `Message`.
     pub const THREADS: &str = "/threads";
     /// `POST`: [`super::ContactReq`] → null.
@@ -211,6 +219,10 @@ pub struct MessagesReq {
     /// Messages after this `seq`, ascending (extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_seq: Option<i64>,
+    /// Also the placeholders of deleted messages (extension; a 2022 client
+    /// leaves it out and never sees them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_deleted: bool,
 }
 
 /// The most ids `POST /messages/existing` takes at once.
@@ -284,4 +296,60 @@ mod tests {
         assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"user_id":["a"]}"#);
         assert!(serde_json::from_str::<WalletReq>("{}").is_err());
     }
+}
+
+/// `POST /messages/edit` (extension): the author replaces a text message's
+/// text (and its mentions). Answers the message as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EditReq {
+    /// The message.
+    pub msg_id: String,
+    /// The new text (non-empty).
+    pub text: String,
+    /// Users mentioned in the new text (members only are kept).
+    #[serde(default)]
+    pub at_user_ids: Vec<String>,
+}
+
+/// `POST /messages/delete` (extension): the author, or the room's owner,
+/// deletes a message for everyone. Answers the placeholder left.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteReq {
+    /// The message.
+    pub msg_id: String,
+}
+
+/// `POST /reactions` (extension): a member adds (`on`) or removes a
+/// reaction. Answers the message as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReactReq {
+    /// The message.
+    pub msg_id: String,
+    /// One of [`crate::REACTIONS`].
+    pub emoji: String,
+    /// Add (true) or remove (false).
+    pub on: bool,
+}
+
+/// `POST /messages/changes` (extension): the messages of a room changed
+/// after `after_rev`, ascending by `rev`, at most `size`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangesReq {
+    /// The room.
+    pub room_id: String,
+    /// The last change the client has (0: from the start).
+    #[serde(default)]
+    pub after_rev: i64,
+    /// 1 to 100.
+    #[serde(default = "twenty")]
+    pub size: i64,
+}
+
+/// The answer to [`ChangesReq`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangesResp {
+    /// The changed messages, as they are now, ascending by `rev`.
+    pub messages: Vec<crate::Message>,
+    /// The room's latest change counter.
+    pub rev: i64,
 }

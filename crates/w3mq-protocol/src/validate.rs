@@ -154,6 +154,11 @@ pub fn validate_message(payload: &[u8], publisher: &str) -> Result<Message, Reje
     let mut m: Message = serde_json::from_value(v).map_err(malformed)?;
     m.id = None;
     m.seq = None;
+    // The server's own fields: a client never sets them.
+    m.edited_at = 0;
+    m.deleted = false;
+    m.rev = 0;
+    m.reactions.clear();
 
     if m.from_uid.is_empty() {
         m.from_uid = publisher.to_ascii_lowercase();

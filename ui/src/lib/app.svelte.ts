@@ -142,11 +142,14 @@ export class AppState {
   /** Another account is on screen (Rust said so): show it from a fresh `boot`, then open the
    * room a notification's click asked for. */
   async accountSwitched(roomId: string | null, messageId: string | null): Promise<void> {
-    this.switches++;
+    const sw = ++this.switches;
     this.clearAccount();
     this.phase = "loading";
     try {
-      this.applyBoot(await this.cmds.boot(performance.now()));
+      const b = await this.cmds.boot(performance.now());
+      // Another switch came meanwhile: its own boot shows what is on screen.
+      if (sw !== this.switches) return;
+      this.applyBoot(b);
       if (roomId && this.account) await this.openRoom(roomId, messageId);
     } catch (e) {
       this.error = errorText(e);
@@ -352,8 +355,10 @@ export class AppState {
       this.cmds.set_focus(roomId, this.focused).catch(() => {});
       if (this.publicChannel) void this.closePublicChannel();
       if (!this.rooms.some((r) => r.room_id === roomId)) {
+        const sw = this.switches;
         const r = await this.cmds.room(roomId).catch(() => null);
-        if (r) this.handle({ type: "room_updated", room: r });
+        // (Not into another account's list.)
+        if (r && sw === this.switches) this.handle({ type: "room_updated", room: r });
       }
       void this.openRoomChannel(roomId);
       if (!messageId) {

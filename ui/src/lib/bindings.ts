@@ -104,7 +104,11 @@ presets: Array<Environment>,
 /**
  * A tray icon is shown.
  */
-tray: boolean, };
+tray: boolean, 
+/**
+ * The emoji a reaction may be (the protocol's set), in the quick bar's order.
+ */
+reactions: Array<string>, };
 
 /**
  * The signed-in account's backup state.
@@ -380,7 +384,7 @@ card: SwapCard, } | { "kind": "invalid",
 /**
  * Why.
  */
-reason: string, };
+reason: string, } | { "kind": "deleted" };
 
 /**
  * Where a page of messages starts.
@@ -564,7 +568,19 @@ status: SendStatus,
 /**
  * Why it failed.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Its author edited it.
+ */
+edited: boolean, 
+/**
+ * Deleted for everyone (`contents` is `deleted`).
+ */
+deleted: boolean, 
+/**
+ * Reactions, per emoji.
+ */
+reactions: Array<ReactionView>, };
 
 /**
  * Per-room notification setting.
@@ -699,6 +715,27 @@ size: number,
 dark: Array<boolean>, };
 
 /**
+ * One emoji's reactions to a message, as shown.
+ */
+export type ReactionView = { 
+/**
+ * The emoji.
+ */
+emoji: string, 
+/**
+ * How many gave it.
+ */
+count: number, 
+/**
+ * I gave it.
+ */
+mine: boolean, 
+/**
+ * Who (names of the first ones listed), for the tooltip.
+ */
+names: Array<string>, };
+
+/**
  * When images from other hosts (avatars, card and item images) load: each
  * such load tells that host who is reading.
  */
@@ -717,13 +754,17 @@ id: string,
  */
 sender_name: string, 
 /**
- * A one-line preview (empty when it is not cached).
+ * A one-line preview (empty when it is not cached; "Message deleted" when it was).
  */
 text: string, 
 /**
  * The quoted message is in the cache (so the UI can jump to it).
  */
-found: boolean, };
+found: boolean, 
+/**
+ * The quoted message was deleted for everyone.
+ */
+deleted: boolean, };
 
 /**
  * What restores an account.
@@ -1241,6 +1282,12 @@ export function commands(invoke: Invoke) {
     sign_out: (confirmation: string | null) => invoke<null>("sign_out", { confirmation }),
     /** The accounts side by side, in the switcher's order. */
     accounts: () => invoke<Array<AccountTab>>("accounts", {}),
+    /** Adds (`on`) or removes my reaction to a message (one of the protocol's emoji). */
+    react: (message_id: string, emoji: string, on: boolean) => invoke<null>("react", { message_id, emoji, on }),
+    /** Replaces the text and mentions of my text message. */
+    edit_message: (message_id: string, text: string, mentions: Array<string>) => invoke<null>("edit_message", { message_id, text, mentions }),
+    /** Deletes a message for everyone (mine, or any in a room I own): a placeholder stays. */
+    delete_message: (message_id: string) => invoke<null>("delete_message", { message_id }),
     /** Adds another account: a new slot comes on screen at the sign-in screen (`account_switched`). */
     add_account: () => invoke<number>("add_account", {}),
     /** Puts the account of `slot` on screen (`account_switched`). */

@@ -87,6 +87,8 @@ export interface MockOptions {
 const TEST_PHRASE = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about".split(" ");
 const TEST_PHRASE_ADDRESS = "0x9858effd232b4033e47d90003d41ec34ecaeda94";
 const QUIZ = [2, 7, 12];
+/** The protocol's reaction emoji, as AppInfo gives them (a fixture of w3mq_protocol::REACTIONS). */
+const REACTIONS = ["👍", "👎", "❤️", "😂", "😮", "😢", "🙏", "🎉", "🔥", "👀", "✅", "🚀"];
 
 export interface MockBackend extends Backend {
   /** Delivers an event to every listener. */
@@ -251,6 +253,19 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       status: sent ? "sent" : "pending",
       error: null,
     };
+  }
+
+  /** A message of some room changes as `f` says; the shell hears of it as of a changed message. */
+  function changeMessage(id: string, f: (m: MessageView) => MessageView): null {
+    for (const r of rooms.values()) {
+      const i = r.msgs.findIndex((m) => m.id === id);
+      if (i < 0) continue;
+      const m = f(r.msgs[i]);
+      r.msgs[i] = m;
+      queueMicrotask(() => emit({ type: "messages", messages: [m] }));
+      return null;
+    }
+    throw { code: "not_found", message: "message not found" };
   }
 
   /** A room's latest message changed (counts stay Rust's unless read). */
@@ -534,7 +549,31 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       roomChanged(r);
       return null;
     },
-    app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false }),
+    app_info: (): AppInfo => ({ version: "0.1.0-mock", default_env: LOCAL, presets: PRESETS, tray: false, reactions: REACTIONS }),
+    // Message changes: the server's answer as Rust would show it (the fixtures' shapes).
+    react: (a) => {
+      if (!REACTIONS.includes(a.emoji)) throw { code: "invalid_input", message: "a reaction is one of the protocol's emoji" };
+      return changeMessage(a.message_id, (m) => {
+        const rs = m.reactions.map((r) => ({ ...r, names: [...r.names] }));
+        const i = rs.findIndex((r) => r.emoji === a.emoji);
+        if (a.on && (i < 0 || !rs[i].mine)) {
+          if (i < 0) rs.push({ emoji: a.emoji, count: 1, mine: true, names: [me().display_name] });
+          else rs[i] = { ...rs[i], count: rs[i].count + 1, mine: true, names: [...rs[i].names, me().display_name] };
+        } else if (!a.on && i >= 0 && rs[i].mine) {
+          if (rs[i].count <= 1) rs.splice(i, 1);
+          else rs[i] = { ...rs[i], count: rs[i].count - 1, mine: false, names: rs[i].names.filter((n) => n !== me().display_name) };
+        }
+        return { ...m, reactions: rs };
+      });
+    },
+    edit_message: (a) =>
+      changeMessage(a.message_id, (m) => {
+        if (!m.mine) throw { code: "forbidden", message: "only its author edits a message" };
+        const text = String(a.text).trim();
+        return { ...m, edited: true, contents: { kind: "text", text, parts: [{ kind: "text", text }] }, preview: text };
+      }),
+    delete_message: (a) =>
+      changeMessage(a.message_id, (m) => ({ ...m, deleted: true, edited: false, reactions: [], contents: { kind: "deleted" }, preview: "Message deleted" })),
     boot: () => {
       const o = other();
       const common = { info: impl.app_info({}), settings, secrets_locked: store === "locked", accounts: tabs() };
@@ -679,7 +718,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       const m: MessageView = {
         ...unlisted(r.view.room_id, ME_ID, d.text ?? "", false),
         contents: d.swap_card ? { kind: "swap_card", card: d.swap_card } : { kind: "text", text: d.text ?? "", parts: d.text ? [{ kind: "text", text: d.text }] : [] },
-        reply: d.reply_to ? { id: d.reply_to, sender_name: quoted?.sender_name ?? "", text: quoted?.preview ?? "", found: !!quoted } : null,
+        reply: d.reply_to ? { id: d.reply_to, sender_name: quoted?.sender_name ?? "", text: quoted?.preview ?? "", found: !!quoted, deleted: quoted?.deleted ?? false } : null,
         thread_id: d.thread_id,
         is_thread: !!d.item,
         item: d.item ? { ...d.item, url: "" } : null,

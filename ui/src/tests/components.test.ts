@@ -40,7 +40,7 @@ describe("hostile strings render as text", () => {
           { kind: "mention", text: "@<b>me</b>", user_id: "u", me: true },
         ],
       },
-      reply: { id: "y", sender_name: HOSTILE, text: "<script>alert(2)</script>", found: true },
+      reply: { id: "y", sender_name: HOSTILE, text: "<script>alert(2)</script>", found: true, deleted: false },
       sender_avatar: "javascript:alert(3)",
       item: { contract_address: "0x1", token_id: "1", name: HOSTILE, description: "<svg onload=alert(1)>", image_url: "javascript:alert(4)", url: "javascript:alert(5)" },
     });

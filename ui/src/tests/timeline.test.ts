@@ -22,6 +22,9 @@ export function msg(p: Partial<MessageView> & { key: string }): MessageView {
     mentions_me: false,
     status: "sent",
     error: null,
+    edited: false,
+    deleted: false,
+    reactions: [],
     ...p,
   };
 }
@@ -48,7 +51,7 @@ describe("buildRows", () => {
       msg({ key: "2", from_uid: "a", created_ms: day1 + 30_000 }),
       msg({ key: "3", from_uid: "b", created_ms: day1 + 60_000 }),
       msg({ key: "4", from_uid: "b", created_ms: day1 + 60_000 + 10 * 60_000 }),
-      msg({ key: "5", from_uid: "b", created_ms: day1 + 60_000 + 10 * 60_000 + 1000, reply: { id: "1", sender_name: "A", text: "hi", found: true } }),
+      msg({ key: "5", from_uid: "b", created_ms: day1 + 60_000 + 10 * 60_000 + 1000, reply: { id: "1", sender_name: "A", text: "hi", found: true, deleted: false } }),
       msg({ key: "6", from_uid: "b", created_ms: day2 }),
     ]).filter((r) => r.kind === "msg");
     expect(rows.map((r) => (r.kind === "msg" ? r.groupStart : null))).toEqual([true, false, true, true, true, true]);

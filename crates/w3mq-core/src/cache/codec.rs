@@ -29,6 +29,10 @@ const BODY_FIELDS: &[&str] = &[
     "belong_to_thread_id",
     "reply_to_msg_id",
     "at_user_ids",
+    "edited_at",
+    "deleted",
+    "rev",
+    "reactions",
 ];
 
 /// A message as its row stores it.
@@ -87,6 +91,18 @@ impl Serialize for Body<'_> {
         }
         if !m.at_user_ids.is_empty() {
             map.serialize_entry("at_user_ids", &m.at_user_ids)?;
+        }
+        if m.edited_at != 0 {
+            map.serialize_entry("edited_at", &m.edited_at)?;
+        }
+        if m.deleted {
+            map.serialize_entry("deleted", &true)?;
+        }
+        if m.rev != 0 {
+            map.serialize_entry("rev", &m.rev)?;
+        }
+        if !m.reactions.is_empty() {
+            map.serialize_entry("reactions", &m.reactions)?;
         }
         map.end()
     }
@@ -256,6 +272,11 @@ mod tests {
             id: Some("i".into()),
             seq: Some(1),
             client_msg_id: Some("c".into()),
+            // (The extensions are left out of the JSON at their defaults.)
+            edited_at: 1,
+            deleted: true,
+            rev: 1,
+            reactions: vec![Default::default()],
             ..Default::default()
         };
         let Value::Object(map) = serde_json::to_value(&m).unwrap() else {
@@ -293,6 +314,14 @@ mod tests {
             reply_to_msg_id: "h".into(),
             created_at: -1,
             at_user_ids: vec!["x".into(), "y".into()],
+            edited_at: 7,
+            deleted: true,
+            rev: 9,
+            reactions: vec![w3mq_protocol::Reaction {
+                emoji: "👍".into(),
+                count: 2,
+                user_ids: vec!["x".into()],
+            }],
         };
         assert_eq!(roundtrip(&m), m);
     }

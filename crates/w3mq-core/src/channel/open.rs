@@ -37,6 +37,14 @@ impl OpenChannels {
         map.insert(key.to_owned(), open).map(|o| o.client)
     }
 
+    /// Forgets every open channel, returning them (to close).
+    pub fn take_all(&self) -> Vec<ChannelClient> {
+        match self.map.lock() {
+            Ok(mut map) => map.drain().map(|(_, o)| o.client).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Forgets the channel of `key` (or of that room id).
     pub fn remove(&self, key: &str) -> Option<ChannelClient> {
         let mut map = self.map.lock().ok()?;

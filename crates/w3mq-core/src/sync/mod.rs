@@ -255,6 +255,10 @@ async fn connect_once(
                         let caught = caught_tx.clone();
                         tokio::spawn(async move {
                             ingest::backfill(&a, &room).await;
+                            // Then what changed in it while away (edits, deletions, reactions).
+                            if let Err(e) = crate::changes::catch_up(&a, &room, None).await {
+                                tracing::info!(room, error = %e, "changes not caught up");
+                            }
                             let _ = caught.send(());
                         });
                     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 use w3mq_core::secrets::FileSecretStore;
-use w3mq_core::{Engine, EngineConfig, EnvKind, Environment, Event};
+use w3mq_core::{Draft, Engine, EngineConfig, EnvKind, Environment, Event};
 
 /// How long a test waits for an event.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -180,4 +180,61 @@ impl Drop for Mosquitto {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
     }
+}
+
+/// A text draft into `room`.
+pub fn text(room: &str, t: &str) -> Draft {
+    Draft {
+        room_id: room.into(),
+        text: Some(t.into()),
+        ..Default::default()
+    }
+}
+
+/// A `Messages` event with a message whose text is `t`.
+pub fn has_text(e: &Event, t: &str) -> bool {
+    matches!(e, Event::Messages { messages } if messages.iter().any(|m| m.msg_contents == t))
+}
+
+/// The texts a search of `e`'s cache finds.
+pub async fn found(e: &Engine, q: &str) -> Vec<String> {
+    let hits = e.search(q, 10).await.expect("search");
+    hits.into_iter()
+        .map(|h| {
+            h.message
+                .msg_contents
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Two new accounts signed in on `env` and online, and A's 1v1 room with B,
+/// which B has taken in.
+pub async fn two_in_a_room(env: &Environment) -> (Client, Client, w3mq_protocol::Room) {
+    let mut a = client("a");
+    let mut b = client("b");
+    a.engine
+        .sign_in(env.clone(), w3mq_core::Key::generate())
+        .await
+        .expect("a signs in");
+    let b_info = b
+        .engine
+        .sign_in(env.clone(), w3mq_core::Key::generate())
+        .await
+        .expect("b signs in");
+    online(&mut a.events).await;
+    online(&mut b.events).await;
+    let room = a
+        .engine
+        .create_room(std::slice::from_ref(&b_info.user_id))
+        .await
+        .expect("room");
+    until(
+        &mut b.events,
+        |e| matches!(e, Event::RoomUpdated { summary } if summary.room.room_id == room.room_id),
+    )
+    .await;
+    (a, b, room)
 }

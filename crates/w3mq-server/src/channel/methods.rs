@@ -176,7 +176,10 @@ async fn history(hub: &Hub, s: &mut Session, a: Args<'_>) -> Result<Value, Fail>
         page: 1,
         size: n as i64,
     };
-    let msgs = hub.store.messages(&room_id, After::Latest, page).await?;
+    let msgs = hub
+        .store
+        .messages(&room_id, After::Latest, page, false)
+        .await?;
     let room = hub.room(&room_id).await?;
     let out: Vec<_> = msgs
         .iter()

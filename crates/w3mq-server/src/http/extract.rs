@@ -58,6 +58,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            StoreError::Forbidden(m) => ApiError::forbidden(m),
             e => {
                 tracing::error!(error = %e, "store failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
+use w3mq_protocol::rest::path;
 
 use crate::auth::Auth;
 use crate::bus::Bus;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route("/my_chats", post(routes::my_chats))
         .route("/messages", post(routes::messages))
         .route("/messages/existing", post(routes::existing_messages))
+        .route(path::MESSAGES_EDIT, post(routes::edit_message))
+        .route(path::MESSAGES_DELETE, post(routes::delete_message))
+        .route(path::MESSAGES_CHANGES, post(routes::changes))
+        .route(path::REACTIONS, post(routes::react))
         .route("/messages/{msg_id}", get(routes::get_message))
         .route("/threads", post(routes::create_thread))
         .route("/threads/{room_id}/{page}/{size}", get(routes::threads))

@@ -29,6 +29,9 @@ pub enum StoreError {
     /// The change conflicts with what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// The actor may not make this change.
+    #[error("{0}")]
+    Forbidden(&'static str),
 }
 
 /// What the rules need to know about a message's place before it is stored.
@@ -110,6 +113,27 @@ pub enum After {
     Time(i64),
 }
 
+/// A change to a message (edits, deletions for everyone, reactions).
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// New text and mentions (a text message, not deleted).
+    Edit {
+        /// The text (checked by the caller: non-empty, bounded).
+        text: String,
+        /// Mentions (non-members are dropped here).
+        at_user_ids: Vec<String>,
+    },
+    /// Deleted for everyone: contents, mentions and reactions go.
+    Delete,
+    /// The actor adds (`on`) or removes a reaction (checked: one of `REACTIONS`).
+    React {
+        /// The emoji.
+        emoji: String,
+        /// Add or remove.
+        on: bool,
+    },
+}
+
 /// Which of a room's messages a moderator deletes.
 #[derive(Debug, Clone)]
 pub enum Deletion {
@@ -189,13 +213,34 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<String>, StoreError>;
     /// A message by id.
     async fn message(&self, id: &str) -> Result<Option<Message>, StoreError>;
-    /// A page of a room's messages, ascending by `seq`.
+    /// A page of a room's messages, ascending by `seq`; the placeholders of
+    /// deleted messages only with `deleted`.
     async fn messages(
         &self,
         room_id: &str,
         after: After,
         page: Page,
+        deleted: bool,
     ) -> Result<Vec<Message>, StoreError>;
+    /// Changes a message of `room_id` as `actor` (who must be a member,
+    /// checked in the same transaction) and returns it as it is now, with
+    /// the room's next change counter as its `rev`. Who may make which
+    /// change (the author edits; the author or the owner deletes) is the
+    /// caller's check.
+    async fn change_message(
+        &self,
+        msg_id: &str,
+        actor: &str,
+        change: Change,
+    ) -> Result<Message, StoreError>;
+    /// The messages of a room changed after `after_rev`, ascending by
+    /// `rev`, at most `size`, and the room's latest change counter.
+    async fn changes(
+        &self,
+        room_id: &str,
+        after_rev: i64,
+        size: i64,
+    ) -> Result<(Vec<Message>, i64), StoreError>;
     /// Deletes messages of a room; returns the ids deleted. `seq` numbers are
     /// never reused: the room's later messages continue after the gap.
     async fn delete_messages(

@@ -7,6 +7,7 @@
 //! and whatever the attack might have delivered would have come first.
 
 mod broker;
+mod changes;
 mod channel;
 mod messages;
 mod rest;

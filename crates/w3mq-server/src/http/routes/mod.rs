@@ -18,7 +18,10 @@ use crate::auth::AuthError;
 use crate::store::Page;
 
 pub use auth::{login, login_random_secret, logout, refresh, register};
-pub use messages::{create_thread, existing_messages, get_message, messages, threads};
+pub use messages::{
+    changes, create_thread, delete_message, edit_message, existing_messages, get_message, messages,
+    react, threads,
+};
 pub use ops::{healthz, metrics, metrics_with_token, not_found};
 pub use rooms::{add_members, create_room, get_room, leave_room, my_chats, my_rooms};
 pub use users::{add_contact, contacts, info, profile, search};

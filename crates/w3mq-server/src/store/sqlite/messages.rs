@@ -152,15 +152,19 @@ pub(super) async fn messages(
     room_id: &str,
     after: After,
     page: Page,
+    deleted: bool,
 ) -> Result<Vec<Message>, StoreError> {
     let (size, offset) = page_bounds(&page);
+    // `deleted <= ?`: 0 leaves the placeholders of deleted messages out (what a 2022 client reads).
+    let upto = deleted as i64;
     let rows = match after {
         After::Latest => {
             sqlx::query(
-                "SELECT body FROM (SELECT body, seq FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?)
+                "SELECT body FROM (SELECT body, seq FROM messages WHERE room_id = ? AND deleted <= ? ORDER BY seq DESC LIMIT ? OFFSET ?)
                      ORDER BY seq ASC",
             )
             .bind(room_id)
+            .bind(upto)
             .bind(size)
             .bind(offset)
             .fetch_all(&store.read)
@@ -168,13 +172,14 @@ pub(super) async fn messages(
         }
         After::Seq(from) | After::Time(from) => {
             let sql = if matches!(after, After::Time(_)) {
-                "SELECT body FROM messages WHERE room_id = ? AND created_at > ? ORDER BY seq ASC LIMIT ? OFFSET ?"
+                "SELECT body FROM messages WHERE room_id = ? AND created_at > ? AND deleted <= ? ORDER BY seq ASC LIMIT ? OFFSET ?"
             } else {
-                "SELECT body FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ? OFFSET ?"
+                "SELECT body FROM messages WHERE room_id = ? AND seq > ? AND deleted <= ? ORDER BY seq ASC LIMIT ? OFFSET ?"
             };
             sqlx::query(sql)
                 .bind(room_id)
                 .bind(from)
+                .bind(upto)
                 .bind(size)
                 .bind(offset)
                 .fetch_all(&store.read)

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use w3mq_protocol::{ChatRoom, Message, OpenSeaItem, Rejection, Room, User};
 
+mod changes;
 mod contacts;
 mod messages;
 mod rooms;
@@ -17,7 +18,7 @@ mod sessions;
 mod threads;
 mod users;
 
-use super::{After, Appended, Created, Deletion, NewRoom, Page, Rules, Store, StoreError};
+use super::{After, Appended, Change, Created, Deletion, NewRoom, Page, Rules, Store, StoreError};
 
 /// SQLite implementation of [`Store`].
 #[derive(Clone)]
@@ -170,8 +171,27 @@ impl Store for SqliteStore {
         room_id: &str,
         after: After,
         page: Page,
+        deleted: bool,
     ) -> Result<Vec<Message>, StoreError> {
-        messages::messages(self, room_id, after, page).await
+        messages::messages(self, room_id, after, page, deleted).await
+    }
+
+    async fn change_message(
+        &self,
+        msg_id: &str,
+        actor: &str,
+        change: Change,
+    ) -> Result<Message, StoreError> {
+        changes::change_message(self, msg_id, actor, change).await
+    }
+
+    async fn changes(
+        &self,
+        room_id: &str,
+        after_rev: i64,
+        size: i64,
+    ) -> Result<(Vec<Message>, i64), StoreError> {
+        changes::changes(self, room_id, after_rev, size).await
     }
 
     async fn delete_messages(

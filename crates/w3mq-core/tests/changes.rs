@@ -1,0 +1,111 @@
+//! Reactions, edits and deletions for everyone between two engines over a
+//! real server: live, and caught up by a member who was away (by `rev`),
+//! ending with the server's state in both caches and search.
+
+mod common;
+
+use common::{found, local, server, text, until};
+use w3mq_core::Event;
+
+fn has(e: &Event, f: impl Fn(&w3mq_protocol::Message) -> bool) -> bool {
+    matches!(e, Event::Messages { messages } if messages.iter().any(&f))
+}
+
+#[tokio::test]
+async fn reactions_edits_and_deletions_reach_the_other_member_live_and_after_an_absence() {
+    let s = server().await;
+    let env = local(&s.http, &s.mqtt_ws);
+    let (mut a, mut b, room) = common::two_in_a_room(&env).await;
+    a.engine
+        .send(text(&room.room_id, "first words"))
+        .await
+        .expect("send");
+    let got = until(&mut b.events, |e| {
+        has(e, |m| m.msg_contents == "first words")
+    })
+    .await;
+    let Event::Messages { messages } = got else {
+        unreachable!()
+    };
+    let id = messages[0].id.clone().expect("id");
+
+    // Live: B reacts, A sees it; A edits, B sees the new text and finds it, not the old.
+    b.engine.react(&id, "👍", true).await.expect("react");
+    until(&mut a.events, |e| {
+        has(e, |m| m.reactions.first().is_some_and(|r| r.count == 1))
+    })
+    .await;
+    assert!(
+        b.engine.react(&id, "💩", true).await.is_err(),
+        "outside the set"
+    );
+    a.engine
+        .edit_message(&id, "better words", &[])
+        .await
+        .expect("edit");
+    until(&mut b.events, |e| {
+        has(e, |m| m.msg_contents == "better words" && m.edited_at > 0)
+    })
+    .await;
+    assert_eq!(
+        found(&b.engine, "better").await,
+        vec!["better words".to_string()]
+    );
+    assert!(
+        found(&b.engine, "first").await.is_empty(),
+        "the old text is still found"
+    );
+    assert!(
+        b.engine.edit_message(&id, "not mine", &[]).await.is_err(),
+        "B edited A's message"
+    );
+
+    // Away: B stops; A deletes the message and reacts to another; B comes back and converges.
+    a.engine
+        .send(text(&room.room_id, "second words"))
+        .await
+        .expect("send");
+    let got = until(&mut b.events, |e| {
+        has(e, |m| m.msg_contents == "second words")
+    })
+    .await;
+    let Event::Messages { messages } = got else {
+        unreachable!()
+    };
+    let second = messages[0].id.clone().expect("id");
+    b.engine.shutdown().await;
+    a.engine.delete_message(&id).await.expect("delete");
+    a.engine.react(&second, "🎉", true).await.expect("react");
+    let mut b2 = b.engine.events();
+    b.engine.resume().await.expect("resume").expect("b resumed");
+    until(&mut b2, |e| {
+        has(e, |m| m.reactions.iter().any(|r| r.emoji == "🎉"))
+    })
+    .await;
+    let cached = b
+        .engine
+        .message(&id)
+        .await
+        .expect("cache")
+        .expect("placeholder kept");
+    assert!(cached.deleted, "the deletion was not caught up");
+    assert_eq!(cached.msg_contents, "");
+    assert!(
+        found(&b.engine, "better").await.is_empty(),
+        "a deleted message is found"
+    );
+    let views = b
+        .engine
+        .message_views(&room.room_id, w3mq_core::model::Cursor::Latest, 10)
+        .await
+        .expect("views");
+    let placeholder = views
+        .iter()
+        .find(|v| v.id.as_deref() == Some(id.as_str()))
+        .expect("shown");
+    assert!(
+        placeholder.deleted && matches!(placeholder.contents, w3mq_core::view::Contents::Deleted)
+    );
+    assert_eq!(placeholder.preview, "Message deleted");
+    assert!(placeholder.reactions.is_empty());
+}
