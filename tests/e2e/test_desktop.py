@@ -217,6 +217,72 @@ def test_hostile_strings_in_every_field_stay_inert(ctx, server, api):
     peer.mqtt.close()
 
 
+def test_reactions_edits_and_deletions_go_both_ways(ctx, api):
+    """The peer edits and deletes its message and reacts: the app shows the new text with its mark,
+    the reaction and the placeholder; the app reacts, sends, edits and deletes for everyone: the
+    server (as the peer reads it) has each change, and a 2022 history leaves the placeholder out."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    app: App = ctx["app"]
+    peer: Peer = ctx["peer"]
+    room = ctx["direct"]
+    me = ctx["me"]
+    open_room(app, "Bob Peer")
+    tag = uuid.uuid4().hex[:6]
+
+    def shown(msg_id: str):
+        return wait_for(f"message {msg_id}", lambda: [
+            e for e in app.q("message") if e.get_attribute("data-id") == msg_id])[0]
+
+    def press(msg_el, testid: str) -> None:
+        # The message's buttons show on hover (and focus); a pointer goes there first.
+        ActionChains(app.d).move_to_element(msg_el).perform()
+        msg_el.find_element("css selector", f'[data-testid="{testid}"]').click()
+
+    def on_server(msg_id: str) -> dict:
+        return api.get(f"/messages/{msg_id}", token=peer.user.token)
+
+    theirs = peer.send(room, f"tpyo {tag}")
+    shown(theirs["id"])
+    api.post("/messages/edit", {"msg_id": theirs["id"], "text": f"typo fixed {tag}"}, token=peer.user.token)
+    wait_for("the edit, marked", lambda: f"typo fixed {tag}" in txt(shown(theirs["id"])) and
+             shown(theirs["id"]).find_elements("css selector", '[data-testid="edited"]'))
+    press(shown(theirs["id"]), "react-button")
+    wait_for("the quick bar", lambda: app.q("pick-reaction"))
+    [b for b in app.q("pick-reaction") if b.get_attribute("data-emoji") == "👍"][0].click()
+    wait_for("my reaction on the server", lambda: me in sum(
+        (r["user_ids"] for r in on_server(theirs["id"]).get("reactions", [])), []))
+    api.post("/reactions", {"msg_id": theirs["id"], "emoji": "🔥", "on": True}, token=peer.user.token)
+    wait_for("both reactions, mine pressed", lambda: sorted(
+        (c.get_attribute("data-emoji"), c.get_attribute("aria-pressed"))
+        for c in shown(theirs["id"]).find_elements("css selector", '[data-testid="reaction"]')) == [("👍", "true"), ("🔥", "false")])
+    app.shot("07-reactions-edit")
+
+    # Mine: sent, edited in the composer, then deleted for everyone after the confirmation.
+    app.type("composer", f"my first try {tag}")
+    app.click("send-button")
+    mine = wait_for("my message sent", lambda: [
+        e for e in app.q("message") if f"my first try {tag}" in txt(e) and e.get_attribute("data-status") == "sent"])[0]
+    mine_id = mine.get_attribute("data-id")
+    press(mine, "edit-button")
+    app.one("editing-bar")
+    app.type("composer", f"my second try {tag}")
+    app.click("send-button")
+    wait_for("my edit on the server", lambda: on_server(mine_id)["msg_contents"] == f"my second try {tag}")
+    press(shown(mine_id), "delete-button")
+    app.click("confirm-delete")
+    wait_for("my placeholder", lambda: shown(mine_id).find_elements("css selector", '[data-testid="deleted"]'))
+    assert on_server(mine_id)["deleted"] is True
+    ids = [m["id"] for m in api.post("/messages", {"room_id": room, "page": 1, "size": 100}, token=peer.user.token)]
+    assert mine_id not in ids and theirs["id"] in ids, "a 2022 history shows the placeholder"
+
+    # The peer deletes its own: gone here too, live.
+    api.post("/messages/delete", {"msg_id": theirs["id"]}, token=peer.user.token)
+    wait_for("their placeholder", lambda: shown(theirs["id"]).find_elements("css selector", '[data-testid="deleted"]'))
+    assert f"typo fixed {tag}" not in txt(shown(theirs["id"]))
+    app.shot("08-deleted")
+
+
 def test_restarted_offline_the_app_shows_history_and_finds_it(ctx, server):
     ctx["app"].quit()
     stop_server(server)

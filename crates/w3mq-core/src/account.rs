@@ -47,6 +47,8 @@ pub(crate) struct Account {
     dropped: AtomicU64,
     online_since: AtomicI64,
     backfills: Mutex<HashSet<String>>,
+    /// One lock per room for the catch-up of its changes (see `changes`).
+    room_locks: Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     stop: watch::Sender<bool>,
 }
 
@@ -81,6 +83,7 @@ impl Account {
             dropped: AtomicU64::new(0),
             online_since: AtomicI64::new(0),
             backfills: Mutex::new(HashSet::new()),
+            room_locks: Default::default(),
             stop: watch::channel(false).0,
         }
     }
@@ -179,6 +182,14 @@ impl Account {
     /// Unix nanoseconds of the latest CONNACK (0 before the first).
     pub fn online_since(&self) -> i64 {
         self.online_since.load(Ordering::Relaxed)
+    }
+
+    /// The lock of `room_id`'s change catch-up.
+    pub fn room_lock(&self, room_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.room_locks.lock() {
+            Ok(mut m) => m.entry(room_id.to_owned()).or_default().clone(),
+            Err(_) => Default::default(),
+        }
     }
 
     /// Starts back-filling `room_id`; false when that already runs.

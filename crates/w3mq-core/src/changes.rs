@@ -15,6 +15,12 @@ use crate::account::Account;
 use crate::error::Result;
 use crate::events::Event;
 
+fn well_formed(m: &Message) -> bool {
+    m.id.as_deref().is_some_and(w3mq_protocol::is_object_id)
+        && m.seq.is_some_and(|s| s >= 1)
+        && w3mq_protocol::is_object_id(&m.from_uid)
+}
+
 fn cursor_key(room: &str) -> String {
     format!("rev:{room}")
 }
@@ -34,6 +40,10 @@ pub(crate) async fn cursor(a: &Account, room: &str) -> i64 {
 /// until the server's latest counter (`up_to`, when known, saves a round trip
 /// when the cache has it already).
 pub(crate) async fn catch_up(a: &Account, room: &str, up_to: Option<i64>) -> Result<()> {
+    // One catch-up of a room at a time: a burst of pokes queues here, and each after the
+    // first finds its change in already.
+    let lock = a.room_lock(room);
+    let _one = lock.lock().await;
     let mut at = cursor(a, room).await;
     if up_to.is_some_and(|r| r <= at) {
         return Ok(());
@@ -41,10 +51,23 @@ pub(crate) async fn catch_up(a: &Account, room: &str, up_to: Option<i64>) -> Res
     // Bounded: a page of 100 per round, at most 1,000 rounds.
     for _ in 0..1000 {
         let page = a.rest.changes(room, at).await?;
+        if page.rev < at {
+            // The server's counter went back (its database was restored): start over.
+            tracing::warn!(
+                room,
+                at,
+                rev = page.rev,
+                "the room's change counter went back"
+            );
+            a.cache.set_meta(&cursor_key(room), "0").await?;
+            at = 0;
+            continue;
+        }
         let msgs: Vec<Message> = page
             .messages
             .into_iter()
-            .filter(|m| m.to_room_id == room && m.rev > at)
+            .take(100)
+            .filter(|m| m.to_room_id == room && m.rev > at && m.rev <= page.rev && well_formed(m))
             .collect();
         let last = msgs.iter().map(|m| m.rev).max();
         apply(a, room, msgs).await;
@@ -80,7 +103,11 @@ async fn apply(a: &Account, room: &str, msgs: Vec<Message>) {
     for m in msgs {
         let Some(id) = m.id.clone() else { continue };
         let old = a.cache.message(&id).await.ok().flatten();
-        if old.as_ref().is_some_and(|o| o.rev >= m.rev) {
+        // Not newer, or a message of another room under this id: left alone.
+        if old
+            .as_ref()
+            .is_some_and(|o| o.rev >= m.rev || o.to_room_id != room)
+        {
             continue;
         }
         changed.push(m);

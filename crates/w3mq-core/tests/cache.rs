@@ -1136,3 +1136,57 @@ async fn integrity_check_notices_a_search_index_out_of_step() {
     let c = Cache::open(&f.path, ME).await.unwrap();
     assert!(!c.integrity_check().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_older_copy_never_replaces_a_changed_message() {
+    let f = fixture().await;
+    let original = msg("r1", 1, "u2", "first words");
+    f.cache
+        .ingest(std::slice::from_ref(&original))
+        .await
+        .expect("ingest");
+    // The edit (rev 2), then a copy as `chat/` carries it (a resend: no rev) and an older state.
+    let mut edited = msg("r1", 1, "u2", "better words");
+    edited.edited_at = 5;
+    edited.rev = 2;
+    f.cache
+        .ingest(std::slice::from_ref(&edited))
+        .await
+        .expect("edit");
+    f.cache
+        .ingest(std::slice::from_ref(&original))
+        .await
+        .expect("stale copy");
+    let mut older = edited.clone();
+    older.rev = 1;
+    older.msg_contents = "middle words".into();
+    f.cache.ingest(&[older]).await.expect("older state");
+    let now = f
+        .cache
+        .message(&mid("r1", 1))
+        .await
+        .expect("read")
+        .expect("cached");
+    assert_eq!(
+        (now.msg_contents.as_str(), now.rev),
+        (Some("better words"), 2)
+    );
+    // A placeholder stays one, even against a copy with a higher counter that is not deleted.
+    let mut gone = edited.clone();
+    gone.deleted = true;
+    gone.rev = 3;
+    gone.msg_contents = "".into();
+    f.cache.ingest(&[gone]).await.expect("delete");
+    let mut back = edited.clone();
+    back.rev = 4;
+    f.cache.ingest(&[back]).await.expect("forged revival");
+    let now = f
+        .cache
+        .message(&mid("r1", 1))
+        .await
+        .expect("read")
+        .expect("cached");
+    assert!(now.deleted, "a deleted message came back");
+    let hits = f.cache.search("better", 10).await.expect("search");
+    assert!(hits.is_empty(), "a deleted message is found");
+}

@@ -75,6 +75,32 @@ describe("message changes", () => {
     expect(input.value).toBe("a draft I keep");
   });
 
+  it("an edit stays in its room: switching rooms leaves it, and the draft is kept", async () => {
+    const { app, mine, input } = await inRoom();
+    await fireEvent.input(input, { target: { value: "draft in the group" } });
+    await fireEvent.click(within(mine, "edit-button")[0]);
+    await waitFor(() => one("editing-bar"));
+    await fireEvent.input(input, { target: { value: "half an edit" } });
+    const other = app.rooms.find((r) => r.room_id !== "room:group")!;
+    await app.openRoom(other.room_id);
+    await waitFor(() => expect(q("editing-bar")).toHaveLength(0));
+    await app.openRoom("room:group");
+    const back = (await waitFor(() => one("composer"))) as HTMLTextAreaElement;
+    await waitFor(() => expect(back.value).toBe("draft in the group"));
+    expect(q("editing-bar")).toHaveLength(0);
+  });
+
+  it("the quick bar takes focus, and Escape gives it back to its button", async () => {
+    const { mine } = await inRoom();
+    const id = mine.dataset.id!;
+    const btn = within(mine, "react-button")[0];
+    await fireEvent.click(btn);
+    await waitFor(() => expect(document.activeElement?.getAttribute("data-testid")).toBe("pick-reaction"));
+    await fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await waitFor(() => expect(within(byId(id), "reaction-bar")).toHaveLength(0));
+    expect(document.activeElement).toBe(within(byId(id), "react-button")[0]);
+  });
+
   it("delete for everyone asks first; a placeholder stays, without a menu", async () => {
     const { backend, mine } = await inRoom();
     const id = mine.dataset.id!;

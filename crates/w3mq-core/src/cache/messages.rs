@@ -128,11 +128,15 @@ const BATCH_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS ingest (
 const BATCH_NEW: &str = "SELECT json_group_array(id) FROM messages WHERE mid > ?1";
 
 /// A message cached before this batch (mid at or below the watermark ?1)
-/// takes the batch's body, when it differs.
+/// takes the batch's body, when it differs and is not older: its change
+/// counter (`rev`) is at least the cached one, and a placeholder stays one
+/// (a copy from `chat/`, a resend or an earlier page carries no later change).
 const BATCH_UPDATE: &str = "UPDATE messages SET body = b.body, txt = b.txt, extra = b.extra,
          thread_id = b.thread_id, created_at = b.created_at
      FROM temp.ingest b
      WHERE messages.id = b.id AND messages.mid <= ?1
+       AND coalesce(json_extract(b.body, '$.rev'), 0) >= coalesce(json_extract(messages.body, '$.rev'), 0)
+       AND (coalesce(json_extract(b.body, '$.deleted'), 0) OR NOT coalesce(json_extract(messages.body, '$.deleted'), 0))
        AND (messages.body IS NOT b.body OR messages.txt IS NOT b.txt
             OR messages.extra IS NOT b.extra OR messages.thread_id IS NOT b.thread_id
             OR messages.created_at IS NOT b.created_at)";

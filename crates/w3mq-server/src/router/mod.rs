@@ -230,9 +230,19 @@ struct Waiting {
 /// new) and to a waiting publisher.
 async fn deliver(inner: &Inner, a: crate::store::Appended, w: Waiting) {
     let topic = Topic::Chat(a.message.to_room_id.clone()).name();
-    match serde_json::to_vec(&a.message) {
-        Ok(body) => inner.bus.publish(&topic, body.into()).await,
-        Err(e) => tracing::error!(error = %e, "message did not serialize"),
+    // A resent duplicate is published as it was sent: never a placeholder, and without the
+    // fields of later changes (which `chat/` never carries; members have them already).
+    let mut sent = a.message.clone();
+    sent.edited_at = 0;
+    sent.rev = 0;
+    sent.reactions.clear();
+    if sent.deleted {
+        tracing::info!("a resend of a message deleted since is not published again");
+    } else {
+        match serde_json::to_vec(&sent) {
+            Ok(body) => inner.bus.publish(&topic, body.into()).await,
+            Err(e) => tracing::error!(error = %e, "message did not serialize"),
+        }
     }
     if a.duplicate {
         inner.metrics.duplicates.inc();

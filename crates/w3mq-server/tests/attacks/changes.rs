@@ -246,3 +246,36 @@ async fn only_members_change_messages_each_as_allowed_and_every_change_is_ordere
     assert_eq!(honest["reactions"][0]["user_ids"], json!([alice.user_id]));
     Ok(())
 }
+
+#[tokio::test]
+async fn in_a_1v1_room_whoever_made_it_does_not_delete_the_other_persons_words() -> Result<()> {
+    let w = world(&[]).await?;
+    let alice = w.api.new_account().await?;
+    let bob = w.api.new_account().await?;
+    let room = alice.create_room(&[&bob]).await?;
+    let mut chats = observer(&w, &alice, &[chat(&room)]).await?;
+    let mut changes = observer(&w, &alice, &[notif(&room)]).await?;
+    let mb = bob.mqtt(&w.server.mqtt_ws).await?;
+    say(&mb, &bob, &room, "bob's own words").await?;
+    let m = next_is(&mut chats, &chat(&room), "bob's own words").await?;
+    let r = alice
+        .api
+        .post("/messages/delete", json!({"msg_id": m["id"]}))
+        .await?;
+    assert_eq!(
+        r.status, 403,
+        "the 1v1 room's maker deleted bob's message: {}",
+        r.body
+    );
+    // The honest change that follows is the first one told.
+    bob.api
+        .post("/messages/delete", json!({"msg_id": m["id"]}))
+        .await?
+        .data()?;
+    let c = next_change(&mut changes, &room).await?;
+    assert_eq!(
+        (c["rev"].as_i64(), c["deleted"].as_bool()),
+        (Some(1), Some(true))
+    );
+    Ok(())
+}

@@ -114,6 +114,12 @@ pub async fn create_thread(
     } else {
         None
     };
+    if m.deleted {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "the message was deleted",
+        ));
+    }
     let root = s.store.make_thread(&id, item).await?;
     send_room_event(
         s.bus.as_ref(),
@@ -231,16 +237,22 @@ pub async fn delete_message(
     JsonBody(r): JsonBody<DeleteReq>,
 ) -> ApiResult<Message> {
     let (m, room) = message_to_change(&s, &r.msg_id, &c.user_id).await?;
-    if m.from_uid != c.user_id && room.creator_id != c.user_id {
+    // The owner of a group or collection room moderates it; in a 1v1 room, whoever made it
+    // does not own the other person's words.
+    let owner = room.creator_id == c.user_id && !room.is_1v1;
+    if m.from_uid != c.user_id && !owner {
         return Err(ApiError::forbidden(
             "only its author or the room's owner deletes a message",
         ));
     }
     let now = apply(&s, &m, &c.user_id, Change::Delete).await?;
-    s.hub.channel(&room.room_id).emit(
-        "DeleteMessage",
-        &serde_json::json!({ "id": m.id, "moderator": c.user_id }),
-    );
+    // Only collection rooms have chat sockets.
+    if room.is_opensea_coll {
+        s.hub.channel(&room.room_id).emit(
+            "DeleteMessage",
+            &serde_json::json!({ "id": m.id, "moderator": c.user_id }),
+        );
+    }
     Ok(now)
 }
 

@@ -23,7 +23,8 @@ pub(super) async fn change_message(
     let room_id: String = row.get(0);
     let mut m = row_message(&row)?;
     if !member(&mut tx, &room_id, actor).await? {
-        return Err(StoreError::Forbidden("not a member of this room"));
+        // As for a message that does not exist: a stranger learns nothing.
+        return Err(StoreError::NotFound("message"));
     }
     if m.deleted {
         return Err(StoreError::Conflict("the message was deleted".into()));
@@ -52,6 +53,13 @@ pub(super) async fn change_message(
             m.at_user_ids.clear();
             m.reactions.clear();
             m.edited_at = 0;
+            // An item thread's item goes with its words (the thread stays).
+            m.is_opensea_item_thread = false;
+            m.opensea_item_contract_address.clear();
+            m.opensea_item_token_id.clear();
+            m.opensea_item_name.clear();
+            m.opensea_item_description.clear();
+            m.opensea_item_image_url.clear();
             sqlx::query("DELETE FROM reactions WHERE msg_id = ?")
                 .bind(msg_id)
                 .execute(&mut *tx)

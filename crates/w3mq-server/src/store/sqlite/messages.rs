@@ -223,6 +223,13 @@ pub(super) async fn delete_messages(
                 .await?
         }
     };
+    let ids: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    for id in &ids {
+        sqlx::query("DELETE FROM reactions WHERE msg_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
-    Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    Ok(ids)
 }
