@@ -11,6 +11,7 @@ use w3mq_core::backup::{BackupState, PhraseBackup, Restore};
 use w3mq_core::channel_view::{
     chat_message_view, poll_view, ChannelMessageView, ChannelView, PollView,
 };
+use w3mq_core::drafts::SavedDraft;
 use w3mq_core::model::{Cursor, NotifyMode};
 use w3mq_core::present::UnreadTotal;
 use w3mq_core::profile::ShareView;
@@ -218,6 +219,16 @@ commands! {
     /// The accounts side by side, in the switcher's order.
     fn accounts[st, app]() -> Vec<AccountTab> {
         Ok(st.accounts.tabs().await)
+    }
+
+    /// The signed-in account's saved drafts (every composer's).
+    fn drafts[st, app]() -> Vec<SavedDraft> {
+        Ok(st.engine()?.drafts().await?)
+    }
+
+    /// Saves a composer's draft (an empty one is removed), so that it survives a restart.
+    fn save_draft[st, app](draft: SavedDraft) -> () {
+        Ok(st.engine()?.save_draft(draft).await?)
     }
 
     /// Adds (`on`) or removes my reaction to a message (one of the protocol's emoji).

@@ -15,6 +15,7 @@ pub mod channel_view;
 pub mod channels;
 pub mod claims;
 pub mod confirm;
+pub mod drafts;
 pub mod engine;
 pub mod env;
 pub mod error;

@@ -109,3 +109,43 @@ async fn reactions_edits_and_deletions_reach_the_other_member_live_and_after_an_
     assert_eq!(placeholder.preview, "Message deleted");
     assert!(placeholder.reactions.is_empty());
 }
+
+#[tokio::test]
+async fn a_draft_survives_a_restart_and_an_empty_one_is_gone() {
+    use w3mq_core::drafts::SavedDraft;
+    let s = server().await;
+    let env = local(&s.http, &s.mqtt_ws);
+    let (a, _b, room) = common::two_in_a_room(&env).await;
+    let d = SavedDraft {
+        key: room.room_id.clone(),
+        text: "half a thought".into(),
+        mentions: vec![],
+        reply_to: None,
+        reply_label: String::new(),
+    };
+    a.engine.save_draft(d.clone()).await.expect("saved");
+    let thread = SavedDraft {
+        key: format!("{}#{}", room.room_id, "t"),
+        text: "in a thread".into(),
+        ..d.clone()
+    };
+    a.engine.save_draft(thread.clone()).await.expect("saved");
+    let too_long = SavedDraft {
+        text: "x".repeat(w3mq_core::drafts::MAX_DRAFT_BYTES + 1),
+        ..d.clone()
+    };
+    assert!(a.engine.save_draft(too_long).await.is_err());
+    a.engine.shutdown().await;
+    a.engine.resume().await.expect("resume").expect("resumed");
+    let mut got = a.engine.drafts().await.expect("drafts");
+    got.sort_by(|x, y| x.key.cmp(&y.key));
+    assert_eq!(got, vec![d.clone(), thread.clone()]);
+    a.engine
+        .save_draft(SavedDraft {
+            text: String::new(),
+            ..d
+        })
+        .await
+        .expect("emptied");
+    assert_eq!(a.engine.drafts().await.expect("drafts"), vec![thread]);
+}

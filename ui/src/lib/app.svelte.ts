@@ -20,6 +20,7 @@ import type {
 } from "./bindings";
 import { ChannelFeed } from "./channel.svelte";
 import { Conversation } from "./conversation";
+import { drafts } from "./drafts";
 import { setRemoteImages } from "./privacy.svelte";
 import { isHttpUrl } from "./urls";
 
@@ -119,11 +120,24 @@ export class AppState {
       if (this.connection.state === "signed_out") this.connection = b.connection;
       this.phase = "main";
       this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
+      void this.loadDrafts();
     } else this.phase = "onboarding";
+  }
+
+  /** The account's saved drafts (Rust keeps them across restarts). */
+  private async loadDrafts(): Promise<void> {
+    const sw = this.switches;
+    try {
+      const saved = await this.cmds.drafts();
+      if (sw === this.switches) drafts.load(saved, (d) => this.cmds.save_draft(d));
+    } catch {
+      // Drafts then live in memory only, until the next start.
+    }
   }
 
   /** Forgets everything shown of the account on screen (signed out, or another one comes). */
   private clearAccount(): void {
+    drafts.reset();
     this.closeRoomChannel();
     void this.closePublicChannel();
     this.backupOpen = false;
@@ -223,6 +237,7 @@ export class AppState {
     this.connection = conn;
     this.total = total;
     this.phase = askNickname ? "nickname" : "main";
+    void this.loadDrafts();
     this.cmds.set_focus(this.roomId, this.focused).catch(() => {});
   }
 
@@ -404,6 +419,8 @@ export class AppState {
   setFocused(f: boolean): void {
     if (this.focused === f) return;
     this.focused = f;
+    // Leaving the window: what was just typed is saved now, not in a moment.
+    if (!f) drafts.flush();
     this.cmds.set_focus(this.roomId, f).catch(() => {});
     // The desktop's dark style may have changed while the window was away.
     if (f) void this.refreshSystemTheme();

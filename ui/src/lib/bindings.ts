@@ -863,6 +863,31 @@ notify: NotifyMode,
 last_activity_ms: number, };
 
 /**
+ * A composer's draft.
+ */
+export type SavedDraft = { 
+/**
+ * Whose composer: a room id, or `room_id#thread_id`.
+ */
+key: string, 
+/**
+ * What was typed.
+ */
+text: string, 
+/**
+ * Users mentioned in it.
+ */
+mentions: Array<string>, 
+/**
+ * The message it replies to.
+ */
+reply_to: string | null, 
+/**
+ * The quoted message's sender and preview, shown above the composer.
+ */
+reply_label: string, };
+
+/**
  * A search result.
  */
 export type SearchHitView = { 
@@ -1282,6 +1307,10 @@ export function commands(invoke: Invoke) {
     sign_out: (confirmation: string | null) => invoke<null>("sign_out", { confirmation }),
     /** The accounts side by side, in the switcher's order. */
     accounts: () => invoke<Array<AccountTab>>("accounts", {}),
+    /** The signed-in account's saved drafts (every composer's). */
+    drafts: () => invoke<Array<SavedDraft>>("drafts", {}),
+    /** Saves a composer's draft (an empty one is removed), so that it survives a restart. */
+    save_draft: (draft: SavedDraft) => invoke<null>("save_draft", { draft }),
     /** Adds (`on`) or removes my reaction to a message (one of the protocol's emoji). */
     react: (message_id: string, emoji: string, on: boolean) => invoke<null>("react", { message_id, emoji, on }),
     /** Replaces the text and mentions of my text message. */

@@ -10,6 +10,7 @@
 // never splits text.
 import type { Backend } from "./backend";
 import type {
+  SavedDraft,
   AccountTab,
   AccountView,
   ChannelMessageView,
@@ -139,6 +140,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
     mentions: number;
   }
   const others: Other[] = [];
+  const savedDrafts = new Map<string, SavedDraft>();
   let activeSlot = 0;
   let previousSlot: number | null = null;
   let nextSlot = 1;
@@ -581,6 +583,13 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return { ...common, account, rooms: account ? sortedRooms() : [], connection: conn, total: total() };
     },
     accounts: () => tabs(),
+    drafts: (): SavedDraft[] => [...savedDrafts.values()],
+    save_draft: (a) => {
+      const d = a.draft as SavedDraft;
+      if (!d.text && !d.reply_to && d.mentions.length === 0) savedDrafts.delete(d.key);
+      else savedDrafts.set(d.key, d);
+      return null;
+    },
     add_account: () => {
       if (others.length + 1 >= 9) throw { code: "invalid_input", message: "at most 9 accounts side by side" };
       const slot = nextSlot++;

@@ -124,3 +124,23 @@ describe("message changes", () => {
     expect(within(other, "delete-button")).toHaveLength(owner ? 1 : 0);
   });
 });
+
+describe("drafts", () => {
+  it("a draft is saved in Rust a moment after typing, and comes back after a restart", async () => {
+    const { drafts, SAVE_DELAY_MS } = await import("../lib/drafts");
+    const { backend, input } = await inRoom();
+    await fireEvent.input(input, { target: { value: "half a thought" } });
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "save_draft" && (c.args.draft as { text: string }).text === "half a thought")).toBe(true), { timeout: SAVE_DELAY_MS + 2000 });
+    // A restart: nothing in memory, a new app over the same Rust.
+    cleanup();
+    drafts.reset();
+    expect(drafts.has("room:group")).toBe(false);
+    const app2 = new AppState(backend);
+    await app2.start();
+    render(App, { props: { app: app2 } });
+    await waitFor(() => expect(drafts.has("room:group")).toBe(true));
+    await app2.openRoom("room:group");
+    const again = (await waitFor(() => one("composer"))) as HTMLTextAreaElement;
+    await waitFor(() => expect(again.value).toBe("half a thought"));
+  });
+});

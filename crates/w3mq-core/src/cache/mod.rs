@@ -197,6 +197,29 @@ impl Cache {
         Ok(())
     }
 
+    /// Removes a value of the engine's key/value store.
+    pub async fn delete_meta(&self, key: &str) -> Result<(), CacheError> {
+        sqlx::query("DELETE FROM meta WHERE key = ?1")
+            .bind(key)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Every value whose key starts with `prefix`, by key.
+    pub async fn metas_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, CacheError> {
+        // `substr` rather than LIKE: the prefix is taken as it is, `%` and `_` included.
+        Ok(sqlx::query_as(
+            "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )
+        .bind(prefix)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// Checks the database (`PRAGMA quick_check`) and that the search index
     /// matches the messages. Returns the problems found (none: empty).
     pub async fn integrity_check(&self) -> Result<Vec<String>, CacheError> {
