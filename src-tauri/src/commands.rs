@@ -16,7 +16,7 @@ use w3mq_core::model::{Cursor, NotifyMode};
 use w3mq_core::present::UnreadTotal;
 use w3mq_core::profile::ShareView;
 use w3mq_core::secrets::vault::SecretStoreStatus;
-use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, UserView};
+use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, SeenView, UserView};
 use w3mq_core::wallet::strength::Strength;
 use w3mq_core::{ConnectionState, Draft, Environment};
 use w3mq_protocol::OpenSeaItem;
@@ -340,9 +340,33 @@ commands! {
         Ok(st.engine()?.discard(&client_msg_id).await?)
     }
 
-    /// Marks a room read up to a seq.
+    /// Marks a room read up to a seq (a read receipt too, unless the settings say not to).
     fn mark_read[st, app](room_id: String, seq: i64) -> () {
-        Ok(st.engine()?.mark_read(&room_id, seq).await?)
+        let receipt = st.settings.lock().map(|s| s.read_receipts).unwrap_or(false);
+        Ok(st.engine()?.mark_read(&room_id, seq, receipt).await?)
+    }
+
+    /// The first unread message a room shows, where it opens.
+    fn first_unread[st, app](room_id: String) -> Option<String> {
+        Ok(st.engine()?.first_unread(&room_id).await?)
+    }
+
+    /// Who has read my latest message in a room (cached; fresh receipts follow as `seen`).
+    fn seen[st, app](room_id: String) -> Option<SeenView> {
+        let engine = st.engine()?;
+        let now = engine.seen(&room_id).await?;
+        tokio::spawn(async move {
+            let _ = engine.refresh_receipts(&room_id).await;
+        });
+        Ok(now)
+    }
+
+    /// I am typing in a room (told at most every few seconds, unless the settings say not to).
+    fn typing[st, app](room_id: String) -> () {
+        if !st.settings.lock().map(|s| s.typing_indicators).unwrap_or(false) {
+            return Ok(());
+        }
+        Ok(st.engine()?.typing(&room_id).await?)
     }
 
     /// What the user looks at (no notifications for the open room of a focused window).

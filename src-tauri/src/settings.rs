@@ -45,6 +45,11 @@ pub struct Settings {
     /// Whether the theme last shown was dark (what "System" resolved to): the
     /// window opens in that background colour instead of flashing white.
     pub last_dark: bool,
+    /// Tell others when I read their messages (read receipts; my devices
+    /// share my read marker either way).
+    pub read_receipts: bool,
+    /// Tell others when I am typing.
+    pub typing_indicators: bool,
 }
 
 impl Default for Settings {
@@ -55,6 +60,8 @@ impl Default for Settings {
             remote_images: RemoteImages::Always,
             zoom_percent: 100,
             last_dark: false,
+            read_receipts: true,
+            typing_indicators: true,
         }
     }
 }
@@ -167,6 +174,8 @@ mod tests {
             remote_images: RemoteImages::OnClick,
             zoom_percent: 125,
             last_dark: true,
+            read_receipts: false,
+            typing_indicators: false,
         };
         save(d.path(), &s).expect("save");
         assert_eq!(load(d.path()), s);

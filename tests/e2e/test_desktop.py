@@ -283,6 +283,58 @@ def test_reactions_edits_and_deletions_go_both_ways(ctx, api):
     app.shot("08-deleted")
 
 
+def test_a_room_opens_at_the_first_unread_and_receipts_and_typing_go_both_ways(ctx, server, api):
+    """Carol's three messages arrive while another room is open: her room opens at the first of
+    them under the "new messages" divider, and reading them tells Carol (her receipts on the server);
+    Bob types: the app says so, then stops saying it; Bob reads my message: "Read" shows under it."""
+    app: App = ctx["app"]
+    peer: Peer = ctx["peer"]
+    me = ctx["me"]
+    tag = uuid.uuid4().hex[:6]
+    open_room(app, "Bob Peer")
+    carol = Peer(api, server, "Carol Unread")
+    room = api.post("/rooms", {"user_id": [me]}, token=carol.user.token)
+    sent = [carol.send(room, f"unread {i} {tag}") for i in range(3)]
+    wait_for("Carol's room with three unread", lambda: [
+        e for e in app.q("room-item") if "Carol Unread" in txt(e) and
+        txt(e.find_element("css selector", '[data-testid="unread-badge"]')) == "3"])
+    open_room(app, "Carol Unread")
+    app.one("new-divider")
+    # The first message after the divider (a day separator may come between).
+    after = app.d.execute_script(
+        "const d = document.querySelector('[data-testid=\"new-divider\"]').closest('.vrow');"
+        "for (let n = d.nextElementSibling; n; n = n.nextElementSibling) {"
+        "  const m = n.querySelector('[data-testid=\"message\"]'); if (m) return m.dataset.id; }"
+        "return null;")
+    assert after == sent[0]["id"], (after, sent[0]["id"])
+    app.shot("08b-first-unread")
+
+    def carol_sees_my_receipt():
+        got = api.post("/read/receipts", {"room_id": room}, token=carol.user.token)
+        return [r for r in got if r["user_id"] == me and r["seq"] >= sent[-1]["seq"]]
+
+    wait_for("my read receipt on the server", carol_sees_my_receipt)
+    carol.mqtt.close()
+
+    # Bob types in our room: shown, then gone on its own.
+    open_room(app, "Bob Peer")
+    direct = ctx["direct"]
+    assert api.post("/typing", {"room_id": direct}, token=peer.user.token) is True
+    wait_for("Bob typing", lambda: txt(app.one("typing")) == "Bob Peer is typing…")
+    app.shot("08c-typing")
+    wait_for("the typing line cleared", lambda: txt(app.one("typing")) == "", timeout=15)
+
+    # Bob reads my message: "Read" under it.
+    app.type("composer", f"have you read this {tag}")
+    app.click("send-button")
+    mine = wait_for("my message sent", lambda: [
+        e for e in app.q("message") if f"have you read this {tag}" in txt(e) and e.get_attribute("data-status") == "sent"])[0]
+    seq = api.get(f"/messages/{mine.get_attribute('data-id')}", token=peer.user.token)["seq"]
+    api.post("/read", {"room_id": direct, "seq": seq, "receipt": True}, token=peer.user.token)
+    wait_for("Read under my message", lambda: txt(app.one("seen")).strip() == "Read")
+    app.shot("08d-read-receipt")
+
+
 def test_restarted_offline_the_app_shows_history_and_finds_it(ctx, server):
     ctx["app"].quit()
     stop_server(server)

@@ -49,6 +49,8 @@ pub(crate) struct Account {
     backfills: Mutex<HashSet<String>>,
     /// One lock per room for the catch-up of its changes (see `changes`).
     room_locks: Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    typists: Mutex<crate::typing::Typists>,
+    my_typing: Mutex<crate::typing::Throttle>,
     stop: watch::Sender<bool>,
 }
 
@@ -84,7 +86,25 @@ impl Account {
             online_since: AtomicI64::new(0),
             backfills: Mutex::new(HashSet::new()),
             room_locks: Default::default(),
+            typists: Default::default(),
+            my_typing: Default::default(),
             stop: watch::channel(false).0,
+        }
+    }
+
+    /// Runs `f` on the room typists (see [`crate::typing`]).
+    pub fn typists<T>(&self, f: impl FnOnce(&mut crate::typing::Typists) -> T) -> T {
+        match self.typists.lock() {
+            Ok(mut t) => f(&mut t),
+            Err(p) => f(&mut p.into_inner()),
+        }
+    }
+
+    /// Runs `f` on my own typing's throttle.
+    pub fn my_typing<T>(&self, f: impl FnOnce(&mut crate::typing::Throttle) -> T) -> T {
+        match self.my_typing.lock() {
+            Ok(mut t) => f(&mut t),
+            Err(p) => f(&mut p.into_inner()),
         }
     }
 

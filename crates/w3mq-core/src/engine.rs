@@ -577,6 +577,7 @@ impl Engine {
     /// published, resent after every reconnect until its ACK arrives.
     pub async fn send(&self, d: Draft) -> Result<OutboxEntry> {
         let a = self.active().await?;
+        a.my_typing(|t| t.sent(&d.room_id));
         let mut m = Message {
             from_uid: a.me.clone(),
             to_room_id: d.room_id.clone(),
@@ -721,11 +722,69 @@ impl Engine {
         Ok(self.active().await?.cache.search(query, limit).await?)
     }
 
-    /// Moves a room's read marker.
-    pub async fn mark_read(&self, room_id: &str, seq: i64) -> Result<()> {
+    /// Moves a room's read marker forward, here and on the server (so my
+    /// other devices know; with `receipt` the room's other members are told
+    /// too). A read made offline is sent after the next connect.
+    pub async fn mark_read(&self, room_id: &str, seq: i64, receipt: bool) -> Result<()> {
         let a = self.active().await?;
-        if a.cache.mark_read(room_id, seq).await? {
+        if crate::reads::mark(&a, room_id, seq, receipt).await? {
             a.emit_rooms(&HashSet::from([room_id.to_owned()])).await;
+        }
+        Ok(())
+    }
+
+    /// The first message after my read marker that the room shows (where
+    /// the room opens, under a "new messages" divider).
+    pub async fn first_unread(&self, room_id: &str) -> Result<Option<String>> {
+        Ok(self.active().await?.cache.first_unread(room_id).await?)
+    }
+
+    /// Who has read my latest message in a room, from the cached receipts.
+    pub async fn seen(&self, room_id: &str) -> Result<Option<crate::view::SeenView>> {
+        let a = self.active().await?;
+        let Some((msg_id, seq)) = a.cache.my_latest(room_id).await? else {
+            return Ok(None);
+        };
+        let readers: Vec<String> = crate::reads::receipts(&a, room_id)
+            .await
+            .into_iter()
+            .filter(|(u, s)| *s >= seq && *u != a.me)
+            .map(|(u, _)| u)
+            .collect();
+        if readers.is_empty() {
+            return Ok(None);
+        }
+        let room = a.cache.room(room_id).await?;
+        let people = crate::view::People::of_room(&a.me, room.as_ref());
+        Ok(Some(crate::view::SeenView {
+            msg_id,
+            count: readers.len() as u32,
+            names: readers.iter().take(20).map(|u| people.name(u)).collect(),
+            direct: room.is_some_and(|r| r.is_1v1),
+        }))
+    }
+
+    /// Reads a room's receipts from the server (the room was opened): a
+    /// `seen` event follows when they changed.
+    pub async fn refresh_receipts(&self, room_id: &str) -> Result<()> {
+        let a = self.active().await?;
+        let room = a.cache.room(room_id).await?;
+        // Public channels share no receipts.
+        if room.is_some_and(|r| !r.is_opensea_coll) {
+            crate::reads::refresh_receipts(&a, room_id).await?;
+        }
+        Ok(())
+    }
+
+    /// I am typing in a room: told to its members at most once per
+    /// [`w3mq_protocol::rest::TYPING_EVERY_MS`].
+    pub async fn typing(&self, room_id: &str) -> Result<()> {
+        let a = self.active().await?;
+        if !a.has_room(room_id) {
+            return Err(CoreError::NotFound("room"));
+        }
+        if a.my_typing(|t| t.allow(room_id, std::time::Instant::now())) {
+            a.rest.typing(room_id).await?;
         }
         Ok(())
     }

@@ -105,6 +105,18 @@ pub enum Event {
         /// Why.
         reason: NotifyReason,
     },
+    /// Who types in a room changed.
+    Typing {
+        /// The room.
+        room_id: String,
+        /// The typists now (user ids, me never among them).
+        user_ids: Vec<String>,
+    },
+    /// The read receipts of a room changed.
+    Receipts {
+        /// The room.
+        room_id: String,
+    },
     /// Something happened on a public channel opened with
     /// [`crate::Engine::open_channel`] or [`crate::Engine::open_public_channel`].
     Channel {

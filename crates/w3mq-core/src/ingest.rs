@@ -171,14 +171,20 @@ pub(crate) async fn absorb(a: &Account, msgs: Vec<Message>, live: bool) -> Vec<S
             continue;
         };
         match a.cache.outbox_ack(cid).await {
-            Ok(true) => a.emit(Event::SendStatus {
-                client_msg_id: cid.clone(),
-                room_id: m.to_room_id.clone(),
-                status: SendStatus::Sent,
-                id: m.id.clone(),
-                seq: m.seq,
-                error: None,
-            }),
+            Ok(true) => {
+                a.emit(Event::SendStatus {
+                    client_msg_id: cid.clone(),
+                    room_id: m.to_room_id.clone(),
+                    status: SendStatus::Sent,
+                    id: m.id.clone(),
+                    seq: m.seq,
+                    error: None,
+                });
+                // My latest message is another one now: who has seen it starts again.
+                a.emit(Event::Receipts {
+                    room_id: m.to_room_id.clone(),
+                });
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "outbox ack failed"),
         }
@@ -226,6 +232,7 @@ pub(crate) async fn absorb(a: &Account, msgs: Vec<Message>, live: bool) -> Vec<S
 /// Absorbs live messages and back-fills any gap in the background, so the
 /// session keeps taking frames meanwhile.
 async fn absorb_live(a: &Arc<Account>, msgs: Vec<Message>) {
+    crate::reads::spoke(a, &msgs);
     for room in absorb(a, msgs, true).await {
         let a = a.clone();
         tokio::spawn(async move { backfill(&a, &room).await });
@@ -324,6 +331,11 @@ async fn on_user_event(a: &Arc<Account>, ev: UserEvent) {
             }
         }
         UserEvent::RoomAdded { .. } => drop_frame(a, "notification", "bad room id"),
+        UserEvent::ReadMoved { room_id, .. } if a.has_room(&room_id) => {
+            let a = a.clone();
+            tokio::spawn(async move { crate::reads::on_moved(&a, &room_id).await });
+        }
+        UserEvent::ReadMoved { .. } => drop_frame(a, "notification", "read in another room"),
     }
 }
 
@@ -395,6 +407,10 @@ pub(crate) async fn on_room_event(a: &Arc<Account>, room: &str, ev: RoomEvent) {
             }
             a.emit_rooms(&HashSet::from([room.to_owned()])).await;
         }
+        RoomEvent::Receipt { user_id, seq, .. } => {
+            crate::reads::on_receipt(a, room, &user_id, seq).await
+        }
+        RoomEvent::Typing { user_id, .. } => crate::reads::on_typing(a, room, &user_id).await,
         RoomEvent::MembersChanged { .. } => {
             let _ = fetch_room(a, room).await;
             a.emit_rooms(&HashSet::from([room.to_owned()])).await;

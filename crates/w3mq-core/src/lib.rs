@@ -30,11 +30,13 @@ pub mod policy;
 pub mod present;
 pub mod presenter;
 pub mod profile;
+pub(crate) mod reads;
 pub mod rest;
 pub mod secrets;
 pub(crate) mod sync;
 pub mod tls;
 pub(crate) mod token;
+pub mod typing;
 pub mod view;
 pub mod wallet;
 

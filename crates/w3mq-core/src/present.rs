@@ -117,6 +117,20 @@ pub enum UiEvent {
         /// What changed.
         update: ChannelUpdate,
     },
+    /// Who types in a room changed.
+    Typing {
+        /// The room.
+        room_id: String,
+        /// The typists' names (empty: nobody types).
+        names: Vec<String>,
+    },
+    /// Who has read my latest message in a room changed.
+    Seen {
+        /// The room.
+        room_id: String,
+        /// The readers, if any.
+        seen: Option<crate::view::SeenView>,
+    },
     /// Events were lost on the way (the UI fell behind): reload what is
     /// shown (the room list, the totals, the open conversation).
     Resync,

@@ -101,7 +101,11 @@ impl Engine {
         let needs_rooms = batch.iter().any(|e| {
             !matches!(
                 e,
-                Event::Connection { .. } | Event::Channel { .. } | Event::OutboxDiscarded { .. }
+                Event::Connection { .. }
+                    | Event::Channel { .. }
+                    | Event::OutboxDiscarded { .. }
+                    | Event::Typing { .. }
+                    | Event::Receipts { .. }
             )
         });
         let list = if needs_rooms && !me.is_empty() {
@@ -175,6 +179,15 @@ impl Engine {
                     if let Some(update) = channel_update(&event, &rooms.me) {
                         out.events.push(UiEvent::Channel { room_id, update });
                     }
+                }
+                Event::Typing { room_id, user_ids } => {
+                    let people = self.people(&room_id).await.unwrap_or_default();
+                    let names = user_ids.iter().map(|u| people.name(u)).collect();
+                    out.events.push(UiEvent::Typing { room_id, names });
+                }
+                Event::Receipts { room_id } => {
+                    let seen = self.seen(&room_id).await.unwrap_or_default();
+                    out.events.push(UiEvent::Seen { room_id, seen });
                 }
                 Event::Notify {
                     room_id, message, ..

@@ -9,8 +9,8 @@ use serde_json::Value;
 use w3mq_protocol::login::{siwe_message, SiweFields};
 use w3mq_protocol::rest::{
     path, AddMembersReq, ChangesReq, ChangesResp, CreateRoomReq, DeleteReq, EditReq, ExistingReq,
-    LoginReq, LoginResp, MessagesReq, PageReq, ProfileReq, ReactReq, RefreshResp, SearchReq,
-    ThreadReq, WalletReq,
+    LoginReq, LoginResp, MarkersReq, MessagesReq, PageReq, ProfileReq, ReactReq, ReadMarker,
+    ReadReq, RefreshResp, RoomReq, SearchReq, ThreadReq, WalletReq,
 };
 use w3mq_protocol::{ChatRoom, Envelope, Message, OpenSeaItem, Room, User};
 
@@ -246,6 +246,40 @@ impl Rest {
             on,
         };
         self.post(path::REACTIONS, &req).await
+    }
+
+    /// `POST /read`: my marker in a room moves forward (a receipt too, with `receipt`).
+    pub async fn read(&self, room_id: &str, seq: i64, receipt: bool) -> Result<ReadMarker> {
+        let req = ReadReq {
+            room_id: room_id.into(),
+            seq,
+            receipt,
+        };
+        self.post(path::READ, &req).await
+    }
+
+    /// `POST /read/markers`: my markers in these rooms.
+    pub async fn read_markers(&self, room_ids: &[String]) -> Result<Vec<ReadMarker>> {
+        let req = MarkersReq {
+            room_ids: room_ids.to_vec(),
+        };
+        self.post(path::READ_MARKERS, &req).await
+    }
+
+    /// `POST /read/receipts`: the other members' shared markers in a room.
+    pub async fn read_receipts(&self, room_id: &str) -> Result<Vec<ReadMarker>> {
+        let req = RoomReq {
+            room_id: room_id.into(),
+        };
+        self.post(path::READ_RECEIPTS, &req).await
+    }
+
+    /// `POST /typing`: I am typing in a room (whether the server told it).
+    pub async fn typing(&self, room_id: &str) -> Result<bool> {
+        let req = RoomReq {
+            room_id: room_id.into(),
+        };
+        self.post(path::TYPING, &req).await
     }
 
     /// `GET /messages/<id>`.

@@ -286,6 +286,20 @@ pub struct ReactionView {
     pub names: Vec<String>,
 }
 
+/// Who has read my latest message in a room (their shared read receipts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SeenView {
+    /// My latest message in the room's timeline.
+    pub msg_id: String,
+    /// How many others read it.
+    pub count: u32,
+    /// Their names (the first 20), for the tooltip.
+    pub names: Vec<String>,
+    /// A 1v1 room: "Read" rather than "Seen by".
+    pub direct: bool,
+}
+
 /// The message a reply quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

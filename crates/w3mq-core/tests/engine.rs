@@ -74,7 +74,10 @@ async fn two_accounts_chat_both_ways_with_counts() {
         r.latest.as_ref().and_then(|m| m.msg_contents.as_str()),
         Some("gm from b")
     );
-    b.engine.mark_read(&room.room_id, 2).await.expect("read");
+    b.engine
+        .mark_read(&room.room_id, 2, true)
+        .await
+        .expect("read");
     let list = b.engine.room_list().await.expect("rooms");
     assert_eq!(
         list.iter()

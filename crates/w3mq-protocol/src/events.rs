@@ -26,6 +26,14 @@ pub enum UserEvent {
         /// The room.
         room_id: String,
     },
+    /// The user's read marker in a room moved (from another device, or
+    /// from this one): read [`crate::rest::path::READ_MARKERS`] for it.
+    ReadMoved {
+        /// The room.
+        room_id: String,
+        /// The marker now.
+        seq: i64,
+    },
 }
 
 /// An event of a room, on `notification/<room_id>`.
@@ -64,6 +72,23 @@ pub enum RoomEvent {
         room_id: String,
         /// The message as it is now.
         message: Box<crate::Message>,
+    },
+    /// A member who shares read receipts read up to `seq`.
+    Receipt {
+        /// The room.
+        room_id: String,
+        /// The reader.
+        user_id: String,
+        /// The `seq` of the last message read.
+        seq: i64,
+    },
+    /// A member is typing (for [`crate::rest::TYPING_TTL_MS`] unless told
+    /// again, or until their next message).
+    Typing {
+        /// The room.
+        room_id: String,
+        /// Who types.
+        user_id: String,
     },
 }
 

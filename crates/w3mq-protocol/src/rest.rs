@@ -43,6 +43,14 @@ pub mod path {
     pub const MESSAGES_CHANGES: &str = "/messages/changes";
     /// `POST`: add or remove a reaction (extension).
     pub const REACTIONS: &str = "/reactions";
+    /// `POST`: move my read marker in a room (extension).
+    pub const READ: &str = "/read";
+    /// `POST`: my read markers in rooms (extension).
+    pub const READ_MARKERS: &str = "/read/markers";
+    /// `POST`: how far the other members of a room have read (extension).
+    pub const READ_RECEIPTS: &str = "/read/receipts";
+    /// `POST`: I am typing in a room (extension).
+    pub const TYPING: &str = "/typing";
     /// `POST`: [`super::ThreadReq`] → `Message`.
     pub const THREADS: &str = "/threads";
     /// `POST`: [`super::ContactReq`] → null.
@@ -353,3 +361,52 @@ pub struct ChangesResp {
     /// The room's latest change counter.
     pub rev: i64,
 }
+
+/// `POST /read` (extension): moves my read marker in a room forward (a
+/// marker never goes back; one past the room's last `seq` is cut to it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadReq {
+    /// The room.
+    pub room_id: String,
+    /// The `seq` of the last message read.
+    pub seq: i64,
+    /// Also tell the other members (a read receipt); without it the marker
+    /// is mine alone (my other devices learn it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub receipt: bool,
+}
+
+/// How far one user has read one room.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarker {
+    /// The room.
+    pub room_id: String,
+    /// The reader.
+    pub user_id: String,
+    /// The `seq` of the last message read (0: nothing).
+    pub seq: i64,
+}
+
+/// The most rooms one `POST /read/markers` asks about.
+pub const MAX_MARKER_ROOMS: usize = 1000;
+
+/// `POST /read/markers` (extension): my markers in these rooms (rooms I am
+/// not a member of, and rooms without a marker, are left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkersReq {
+    /// At most [`MAX_MARKER_ROOMS`] room ids.
+    pub room_ids: Vec<String>,
+}
+
+/// `POST /read/receipts` and `POST /typing` (extensions): one room.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomReq {
+    /// The room.
+    pub room_id: String,
+}
+
+/// How long a typing indicator lasts unless it is told again (ms).
+pub const TYPING_TTL_MS: u64 = 6_000;
+/// A client tells that it is typing at most this often per room (ms); the
+/// server drops what comes faster.
+pub const TYPING_EVERY_MS: u64 = 3_000;

@@ -233,12 +233,18 @@ pub async fn run(
         bus,
         metrics: metrics.clone(),
         limiter: Arc::new(RateLimiter::new(cfg.rest_rate_per_sec, cfg.rest_rate_burst)),
+        // Half a second of slack for a client's timer.
+        typing: Arc::new(RateLimiter::new(
+            1000.0 / (w3mq_protocol::rest::TYPING_EVERY_MS - 500) as f64,
+            1.0,
+        )),
         broker_tcp,
         hub: hub.clone(),
         peers,
         metrics_token: cfg.metrics_token.as_deref().map(Arc::from),
     };
     let limiter = state.limiter.clone();
+    let typing = state.typing.clone();
     let sweeper_auth = state.auth.clone();
     let mut servers = vec![serve(listener, http::router(state), stop_rx.clone())];
     if let Some(l) = metrics_listener {
@@ -260,6 +266,7 @@ pub async fn run(
             t.tick().await;
             sweeper_router.sweep();
             limiter.sweep();
+            typing.sweep();
             sweeper_hub.sweep();
             sweeper_auth.sweep().await;
         }

@@ -1,6 +1,7 @@
 // The UI's state: what Rust said last (rooms, counts, connection, account,
 // settings) and what the user looks at (open room, panels). Rust owns every
 // count and the order; this only keeps its latest answers and events.
+import { defaultSettings } from "./settings";
 import { tick } from "svelte";
 import { errorText, type Backend, type Commands } from "./backend";
 import type {
@@ -12,6 +13,7 @@ import type {
   ConnectionState,
   MessageView,
   RoomView,
+  SeenView,
   Settings,
   UiEvent,
   UnreadTotal,
@@ -48,12 +50,19 @@ export class AppState {
   accounts = $state.raw<AccountTab[]>([]);
   /** Bumped when the open room's composer should take focus (a room was switched to). */
   composerFocus = $state(0);
-  settings = $state.raw<Settings>({ theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false });
+  settings = $state.raw<Settings>(defaultSettings());
   /** The open room's messages; `convVersion` changes with them. */
   conv = $state.raw<Conversation | null>(null);
   convVersion = $state(0);
   /** A message to scroll to and flash (by id), with a token so the same target can be asked again. */
-  jump = $state.raw<{ id: string; token: number } | null>(null);
+  jump = $state.raw<{ id: string; token: number; flash?: boolean } | null>(null);
+  /** Where the open room's unread messages began when it opened (the "new messages" divider);
+   * it stays while the room is open, as messengers do. */
+  unreadFrom = $state.raw<{ roomId: string; id: string } | null>(null);
+  /** Who types, per room (names, from Rust's typing events). */
+  typing = $state.raw<Record<string, string[]>>({});
+  /** Who has read my latest message in the open room (Rust's receipts). */
+  seen = $state.raw<SeenView | null>(null);
   side = $state.raw<SidePanel>({ kind: "none" });
   settingsOpen = $state(false);
   /** The sidebar's "open a public channel" field is shown. */
@@ -149,6 +158,9 @@ export class AppState {
     this.side = { kind: "none" };
     this.settingsOpen = false;
     this.marked.clear();
+    this.unreadFrom = null;
+    this.typing = {};
+    this.seen = null;
     this.total = { unread: 0, mentions: 0 };
     this.connection = { state: "signed_out" };
   }
@@ -335,6 +347,16 @@ export class AppState {
       case "files_dropped":
         this.dropped = { paths: e.paths, n: (this.dropped?.n ?? 0) + 1 };
         break;
+      case "typing": {
+        const t = { ...this.typing };
+        if (e.names.length) t[e.room_id] = e.names;
+        else delete t[e.room_id];
+        this.typing = t;
+        break;
+      }
+      case "seen":
+        if (e.room_id === this.roomId) this.seen = e.seen;
+        break;
       case "channel":
         this.channel?.apply(e);
         this.publicChannel?.apply(e);
@@ -376,7 +398,33 @@ export class AppState {
         if (r && sw === this.switches) this.handle({ type: "room_updated", room: r });
       }
       void this.openRoomChannel(roomId);
+      this.unreadFrom = null;
+      this.seen = null;
+      const sw = this.switches;
+      this.cmds
+        .seen(roomId)
+        .then((s) => {
+          if (this.roomId === roomId && sw === this.switches) this.seen = s;
+        })
+        .catch(() => {});
       if (!messageId) {
+        // With unread messages, the room opens at the first of them, under the divider.
+        const unread = (this.rooms.find((r) => r.room_id === roomId)?.unread ?? 0) > 0;
+        const first = unread ? await this.cmds.first_unread(roomId).catch(() => null) : null;
+        if (this.conv !== conv) return;
+        if (first) {
+          // The jump is asked before the page comes, so the list never marks the bottom read
+          // on the way (it waits for a pending jump).
+          this.unreadFrom = { roomId, id: first };
+          this.jump = { id: first, token: ++this.jumpToken, flash: false };
+          try {
+            await conv.loadAround(first);
+            return;
+          } catch {
+            this.unreadFrom = null;
+            this.jump = null;
+          }
+        }
         await conv.loadLatest().catch((e) => (this.error = errorText(e)));
         return;
       }
@@ -398,6 +446,16 @@ export class AppState {
       }
     }
     this.jump = { id: messageId, token: ++this.jumpToken };
+  }
+
+  /** Scrolls to where the open room's unread messages began. */
+  async jumpToUnread(): Promise<void> {
+    if (this.unreadFrom && this.unreadFrom.roomId === this.roomId) await this.jumpTo(this.unreadFrom.id);
+  }
+
+  /** The user types in the open room's composer (Rust throttles and honours the setting). */
+  userTyping(): void {
+    if (this.roomId) this.cmds.typing(this.roomId).catch(() => {});
   }
 
   /** Back to the present after a jump into the past. */

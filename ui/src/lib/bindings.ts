@@ -922,6 +922,27 @@ locked: boolean,
 keychain_error: string | null, };
 
 /**
+ * Who has read my latest message in a room (their shared read receipts).
+ */
+export type SeenView = { 
+/**
+ * My latest message in the room's timeline.
+ */
+msg_id: string, 
+/**
+ * How many others read it.
+ */
+count: number, 
+/**
+ * Their names (the first 20), for the tooltip.
+ */
+names: Array<string>, 
+/**
+ * A 1v1 room: "Read" rather than "Seen by".
+ */
+direct: boolean, };
+
+/**
  * The state of a message I sent that has no ACK yet.
  */
 export type SendStatus = "pending" | "sent" | "failed";
@@ -950,7 +971,16 @@ zoom_percent: number,
  * Whether the theme last shown was dark (what "System" resolved to): the
  * window opens in that background colour instead of flashing white.
  */
-last_dark: boolean, };
+last_dark: boolean, 
+/**
+ * Tell others when I read their messages (read receipts; my devices
+ * share my read marker either way).
+ */
+read_receipts: boolean, 
+/**
+ * Tell others when I am typing.
+ */
+typing_indicators: boolean, };
 
 /**
  * My address to share: the QR code of `ethereum:<address>` (EIP-681, what wallets scan) and a text.
@@ -1181,7 +1211,23 @@ room_id: string,
 /**
  * What changed.
  */
-update: ChannelUpdate, } | { "type": "resync" } | { "type": "open_room", 
+update: ChannelUpdate, } | { "type": "typing", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * The typists' names (empty: nobody types).
+ */
+names: Array<string>, } | { "type": "seen", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * The readers, if any.
+ */
+seen: SeenView | null, } | { "type": "resync" } | { "type": "open_room", 
 /**
  * The room.
  */
@@ -1347,8 +1393,14 @@ export function commands(invoke: Invoke) {
     retry: (client_msg_id: string) => invoke<null>("retry", { client_msg_id }),
     /** Drops a failed or pending message. */
     discard: (client_msg_id: string) => invoke<null>("discard", { client_msg_id }),
-    /** Marks a room read up to a seq. */
+    /** Marks a room read up to a seq (a read receipt too, unless the settings say not to). */
     mark_read: (room_id: string, seq: number) => invoke<null>("mark_read", { room_id, seq }),
+    /** The first unread message a room shows, where it opens. */
+    first_unread: (room_id: string) => invoke<string | null>("first_unread", { room_id }),
+    /** Who has read my latest message in a room (cached; fresh receipts follow as `seen`). */
+    seen: (room_id: string) => invoke<SeenView | null>("seen", { room_id }),
+    /** I am typing in a room (told at most every few seconds, unless the settings say not to). */
+    typing: (room_id: string) => invoke<null>("typing", { room_id }),
     /** What the user looks at (no notifications for the open room of a focused window). */
     set_focus: (room_id: string | null, focused: boolean) => invoke<null>("set_focus", { room_id, focused }),
     /** A room's notification setting. */

@@ -72,7 +72,20 @@ export class Conversation {
     const sent = page.filter((m) => m.seq !== null).length;
     this.hasOlder = sent >= PAGE;
     this.hasNewer = false;
+    this.settle(page);
+  }
+
+  /** Takes a freshly loaded page, keeping the messages events brought while it loaded that the
+   * page does not have (they may be newer than its answer; the page's own copies win). */
+  private settle(page: MessageView[]): void {
+    const have = new Set<string>();
+    for (const m of page) {
+      have.add(m.key);
+      if (m.id !== null) have.add(m.id);
+    }
+    const during = this.msgs.filter((m) => !have.has(m.key) && (m.id === null || !have.has(m.id)));
     this.set(page);
+    if (during.length) this.upsert(during);
   }
 
   async loadAround(messageId: string): Promise<number> {
@@ -87,7 +100,7 @@ export class Conversation {
       const latest = await this.cmds.messages(this.roomId, { kind: "latest" }, 1);
       page.push(...latest.filter((m) => m.seq === null));
     }
-    this.set(page);
+    this.settle(page);
     return at;
   }
 

@@ -8,6 +8,7 @@
 // end has no unread, totals are the sum of the rooms' counts. A text it has no
 // fixture for (a send, an unlisted receive) shows as one text part: the mock
 // never splits text.
+import { defaultSettings } from "./settings";
 import type { Backend } from "./backend";
 import type {
   SavedDraft,
@@ -82,6 +83,8 @@ export interface MockOptions {
   backedUp?: boolean;
   /** A second account is signed in beside the first (slot 1, no rooms, 4 unread and a mention). */
   otherAccount?: boolean;
+  /** Names of the members who have read my latest message in every room (`seen`). */
+  seenBy?: string[];
 }
 
 /** The BIP-39 test phrase and the first address every wallet derives from it (a known vector, not a derivation). */
@@ -127,7 +130,7 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   let account: AccountView | null = null;
   let store: "ok" | "missing" | "locked" | "open" = opts.keychain ?? "ok";
-  let settings: Settings = { theme: "system", notifications: true, remote_images: "always", zoom_percent: 100, last_dark: false };
+  let settings: Settings = defaultSettings();
   let conn: ConnectionState = { state: "signed_out" };
   let msgCounter = 0;
   const copied: string[] = [];
@@ -760,6 +763,20 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return null;
     },
     set_focus: () => null,
+    first_unread: (a) => {
+      const r = need(rooms.get(a.room_id), "room");
+      // Rust finds it by the read marker; the mock counts the room's unread from the end.
+      const others = r.msgs.filter((m) => !m.mine && !(m.thread_id && !m.is_thread));
+      const n = r.view.unread;
+      return n > 0 && others.length >= n ? others[others.length - n].id : null;
+    },
+    seen: (a) => {
+      const r = need(rooms.get(a.room_id), "room");
+      const mine = [...r.msgs].reverse().find((m) => m.mine && m.seq !== null);
+      if (!mine || !opts.seenBy) return null;
+      return { msg_id: mine.id ?? "", count: opts.seenBy.length, names: opts.seenBy, direct: r.view.kind === "direct" };
+    },
+    typing: () => null,
     set_notify_mode: (a) => {
       const r = need(rooms.get(a.room_id), "room");
       r.view = { ...r.view, notify: a.mode as NotifyMode };

@@ -9,7 +9,8 @@ import type { MessageView } from "./bindings";
 export type RowOf<T> =
   | { kind: "day"; key: string; label: string }
   | { kind: "msg"; key: string; msg: T; groupStart: boolean; groupEnd: boolean };
-export type Row = RowOf<MessageView>;
+/** A room's rows also have the "new messages" divider above the first unread message. */
+export type Row = RowOf<MessageView> | { kind: "new"; key: "new" };
 
 /** Consecutive messages by one sender closer than this share a group. */
 export const GROUP_GAP_MS = 5 * 60 * 1000;
@@ -110,9 +111,22 @@ const ROOM_ROWS: RowSpec<MessageView> = {
   joinable: (a, b) => b.contents.kind === "text" && a.contents.kind === "text" && !b.reply && !b.is_thread && !a.is_thread,
 };
 
-/** Rows for a room's messages in order; `now` only affects labels. */
-export function buildRows(msgs: readonly MessageView[], now: number = Date.now()): Row[] {
-  return buildRowsOf(msgs, ROOM_ROWS, now);
+/** Rows for a room's messages in order, with the "new messages" divider above `newFrom`
+ * (the id of the first unread message, when the room opened with some); `now` only affects labels. */
+export function buildRows(msgs: readonly MessageView[], now: number = Date.now(), newFrom: string | null = null): Row[] {
+  const rows: Row[] = buildRowsOf(msgs, ROOM_ROWS, now);
+  if (newFrom === null) return rows;
+  const i = rows.findIndex((r) => r.kind === "msg" && r.msg.id === newFrom);
+  if (i < 0) return rows;
+  // Above the day separator when the first unread message starts a day.
+  const at = i > 0 && rows[i - 1].kind === "day" ? i - 1 : i;
+  rows.splice(at, 0, { kind: "new", key: "new" });
+  // The divider breaks a sender's group.
+  const r = rows[i + 1];
+  if (r && r.kind === "msg") r.groupStart = true;
+  const before = rows[at - 1];
+  if (before && before.kind === "msg") before.groupEnd = true;
+  return rows;
 }
 
 /** A local date, with the time unless `dateOnly` (a trade card's expiry). */

@@ -299,6 +299,33 @@ impl Cache {
         Ok(c.unwrap_or((0, 0)))
     }
 
+    /// The first message by another member after my read marker that the
+    /// room's timeline shows (not a thread reply), if any.
+    pub async fn first_unread(&self, room_id: &str) -> Result<Option<String>, CacheError> {
+        Ok(sqlx::query_scalar(
+            "SELECT m.id FROM rooms r JOIN messages m ON m.rk = r.rk
+              WHERE r.room_id = ?1 AND m.seq > r.read_seq AND m.mine = 0
+                AND (m.thread_id IS NULL OR m.thread_id = m.id)
+              ORDER BY m.seq ASC LIMIT 1",
+        )
+        .bind(room_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// My latest message in the room's timeline, among its last 500: (id, seq).
+    pub async fn my_latest(&self, room_id: &str) -> Result<Option<(String, i64)>, CacheError> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.seq FROM rooms r JOIN messages m ON m.rk = r.rk
+              WHERE r.room_id = ?1 AND m.mine = 1 AND m.seq > r.max_seq - 500
+                AND (m.thread_id IS NULL OR m.thread_id = m.id)
+              ORDER BY m.seq DESC LIMIT 1",
+        )
+        .bind(room_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
     /// A room's read marker (0 for an unknown room).
     pub async fn read_seq(&self, room_id: &str) -> Result<i64, CacheError> {
         let s: Option<i64> = sqlx::query_scalar("SELECT read_seq FROM rooms WHERE room_id = ?1")

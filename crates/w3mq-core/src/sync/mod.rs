@@ -259,6 +259,10 @@ async fn connect_once(
                             if let Err(e) = crate::changes::catch_up(&a, &room, None).await {
                                 tracing::info!(room, error = %e, "changes not caught up");
                             }
+                            // And what I read on another device, or here while offline.
+                            if let Err(e) = crate::reads::catch_up(&a, &room).await {
+                                tracing::info!(room, error = %e, "read marker not caught up");
+                            }
                             let _ = caught.send(());
                         });
                     }

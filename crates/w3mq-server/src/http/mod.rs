@@ -40,6 +40,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Request rate per token (or per address without one).
     pub limiter: Arc<RateLimiter>,
+    /// Typing indicators per user and room (`POST /typing`).
+    pub typing: Arc<RateLimiter>,
     /// The broker's TCP listener, where `/mqtt` WebSockets are bridged.
     pub broker_tcp: SocketAddr,
     /// The chat channels (`/api/v1/chats`, `/chat`).
@@ -88,6 +90,10 @@ pub fn router(state: AppState) -> Router {
         .route(path::MESSAGES_DELETE, post(routes::delete_message))
         .route(path::MESSAGES_CHANGES, post(routes::changes))
         .route(path::REACTIONS, post(routes::react))
+        .route(path::READ, post(routes::read))
+        .route(path::READ_MARKERS, post(routes::read_markers))
+        .route(path::READ_RECEIPTS, post(routes::read_receipts))
+        .route(path::TYPING, post(routes::typing))
         .route("/messages/{msg_id}", get(routes::get_message))
         .route("/threads", post(routes::create_thread))
         .route("/threads/{room_id}/{page}/{size}", get(routes::threads))

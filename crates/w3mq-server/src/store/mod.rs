@@ -134,6 +134,17 @@ pub enum Change {
     },
 }
 
+/// The outcome of moving a read marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    /// The marker now.
+    pub seq: i64,
+    /// It moved.
+    pub moved: bool,
+    /// The shared marker now, when it moved.
+    pub receipt: Option<i64>,
+}
+
 /// Which of a room's messages a moderator deletes.
 #[derive(Debug, Clone)]
 pub enum Deletion {
@@ -263,6 +274,25 @@ pub trait Store: Send + Sync + 'static {
         page: Page,
     ) -> Result<Vec<Message>, StoreError>;
 
+    /// Moves `user_id`'s read marker in `room_id` forward to `seq` (cut to
+    /// the room's last `seq`), and the marker the other members see too
+    /// with `receipt`. A non-member gets `NotFound`, checked in the same
+    /// transaction.
+    async fn mark_read(
+        &self,
+        room_id: &str,
+        user_id: &str,
+        seq: i64,
+        receipt: bool,
+    ) -> Result<Moved, StoreError>;
+    /// `user_id`'s markers in those of `room_ids` it is a member of.
+    async fn read_markers(
+        &self,
+        user_id: &str,
+        room_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError>;
+    /// The shared markers (read receipts) of a room's current members.
+    async fn receipts(&self, room_id: &str) -> Result<Vec<(String, i64)>, StoreError>;
     /// Adds a contact (idempotent).
     async fn add_contact(&self, owner: &str, contact: &str) -> Result<(), StoreError>;
     /// A page of contacts.

@@ -10,6 +10,7 @@ mod broker;
 mod changes;
 mod channel;
 mod messages;
+mod reads;
 mod rest;
 mod signin;
 

@@ -3,6 +3,7 @@
 mod auth;
 mod messages;
 mod ops;
+mod reads;
 mod rooms;
 mod users;
 
@@ -23,6 +24,7 @@ pub use messages::{
     react, threads,
 };
 pub use ops::{healthz, metrics, metrics_with_token, not_found};
+pub use reads::{read, read_markers, read_receipts, typing};
 pub use rooms::{add_members, create_room, get_room, leave_room, my_chats, my_rooms};
 pub use users::{add_contact, contacts, info, profile, search};
 

@@ -13,12 +13,15 @@ use w3mq_protocol::{ChatRoom, Message, OpenSeaItem, Rejection, Room, User};
 mod changes;
 mod contacts;
 mod messages;
+mod reads;
 mod rooms;
 mod sessions;
 mod threads;
 mod users;
 
-use super::{After, Appended, Change, Created, Deletion, NewRoom, Page, Rules, Store, StoreError};
+use super::{
+    After, Appended, Change, Created, Deletion, Moved, NewRoom, Page, Rules, Store, StoreError,
+};
 
 /// SQLite implementation of [`Store`].
 #[derive(Clone)]
@@ -183,6 +186,28 @@ impl Store for SqliteStore {
         change: Change,
     ) -> Result<Message, StoreError> {
         changes::change_message(self, msg_id, actor, change).await
+    }
+
+    async fn mark_read(
+        &self,
+        room_id: &str,
+        user_id: &str,
+        seq: i64,
+        receipt: bool,
+    ) -> Result<Moved, StoreError> {
+        reads::mark_read(self, room_id, user_id, seq, receipt).await
+    }
+
+    async fn read_markers(
+        &self,
+        user_id: &str,
+        room_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        reads::read_markers(self, user_id, room_ids).await
+    }
+
+    async fn receipts(&self, room_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        reads::receipts(self, room_id).await
     }
 
     async fn changes(
