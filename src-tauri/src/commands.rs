@@ -12,11 +12,11 @@ use w3mq_core::channel_view::{
     chat_message_view, poll_view, ChannelMessageView, ChannelView, PollView,
 };
 use w3mq_core::drafts::SavedDraft;
-use w3mq_core::model::{Cursor, NotifyMode};
+use w3mq_core::model::{Cursor, NotifyMode, SearchFilter};
 use w3mq_core::present::UnreadTotal;
 use w3mq_core::profile::ShareView;
 use w3mq_core::secrets::vault::SecretStoreStatus;
-use w3mq_core::view::{user_view, MessageView, RoomView, SearchHitView, SeenView, UserView};
+use w3mq_core::view::{user_view, MessageView, RoomView, SearchResults, SeenView, UserView};
 use w3mq_core::wallet::strength::Strength;
 use w3mq_core::{ConnectionState, Draft, Environment};
 use w3mq_protocol::OpenSeaItem;
@@ -346,6 +346,11 @@ commands! {
         Ok(st.engine()?.mark_read(&room_id, seq, receipt).await?)
     }
 
+    /// A room's threads, the most recently active first.
+    fn room_threads[st, app](room_id: String) -> Vec<MessageView> {
+        Ok(st.engine()?.threads_view(&room_id).await?)
+    }
+
     /// The first unread message a room shows, where it opens.
     fn first_unread[st, app](room_id: String) -> Option<String> {
         Ok(st.engine()?.first_unread(&room_id).await?)
@@ -417,8 +422,8 @@ commands! {
     }
 
     /// Searches all cached history.
-    fn search[st, app](query: String, limit: u32) -> Vec<SearchHitView> {
-        Ok(st.engine()?.search_views(&query, limit.into()).await?)
+    fn search[st, app](query: String, filter: SearchFilter, limit: u32) -> SearchResults {
+        Ok(st.engine()?.search_results(&query, &filter, limit.into()).await?)
     }
 
     /// Makes a message a thread root, optionally about an OpenSea item.

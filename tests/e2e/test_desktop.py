@@ -182,6 +182,9 @@ def test_reply_thread_trade_card_and_item_card_render(ctx, api):
     # Open the thread from its root.
     roots = [m for m in app.q("message") if m.get_attribute("data-id") == root["id"]]
     assert roots, "the thread root is in the list"
+    # The root says how many replies its thread has (the reply itself is not in the room).
+    wait_for("the root's reply count", lambda: [
+        e for e in roots[0].find_elements("css selector", '[data-testid="thread-replies"]') if txt(e) == "1 reply"])
     roots[0].find_element("css selector", '[data-testid="thread-button"]').click()
     panel = app.one("thread-panel")
     wait_for("the thread reply in the panel", lambda: "in the thread" in txt(panel))

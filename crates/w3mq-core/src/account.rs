@@ -51,6 +51,8 @@ pub(crate) struct Account {
     room_locks: Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     typists: Mutex<crate::typing::Typists>,
     my_typing: Mutex<crate::typing::Throttle>,
+    reads_lock: tokio::sync::Mutex<()>,
+    read_senders: Mutex<HashSet<String>>,
     stop: watch::Sender<bool>,
 }
 
@@ -88,6 +90,8 @@ impl Account {
             room_locks: Default::default(),
             typists: Default::default(),
             my_typing: Default::default(),
+            reads_lock: Default::default(),
+            read_senders: Default::default(),
             stop: watch::channel(false).0,
         }
     }
@@ -97,6 +101,27 @@ impl Account {
         match self.typists.lock() {
             Ok(mut t) => f(&mut t),
             Err(p) => f(&mut p.into_inner()),
+        }
+    }
+
+    /// The lock around the read-state entries of the cache (unsent reads,
+    /// receipts): their read-modify-writes do not interleave.
+    pub fn reads_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.reads_lock
+    }
+
+    /// Starts `room`'s read sender; false when one runs.
+    pub fn start_read_sender(&self, room: &str) -> bool {
+        self.read_senders
+            .lock()
+            .map(|mut s| s.insert(room.to_owned()))
+            .unwrap_or(false)
+    }
+
+    /// `room`'s read sender stopped.
+    pub fn stop_read_sender(&self, room: &str) {
+        if let Ok(mut s) = self.read_senders.lock() {
+            s.remove(room);
         }
     }
 

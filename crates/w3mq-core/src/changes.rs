@@ -100,6 +100,7 @@ async fn apply(a: &Account, room: &str, msgs: Vec<Message>) {
         return;
     }
     let mut changed = Vec::with_capacity(msgs.len());
+    let mut mentioned = Vec::new();
     for m in msgs {
         let Some(id) = m.id.clone() else { continue };
         let old = a.cache.message(&id).await.ok().flatten();
@@ -109,6 +110,14 @@ async fn apply(a: &Account, room: &str, msgs: Vec<Message>) {
             .is_some_and(|o| o.rev >= m.rev || o.to_room_id != room)
         {
             continue;
+        }
+        // An edit that adds a mention of me notifies, once (the next change of the
+        // message is newer still, and only a mention it adds notifies again).
+        let names_me = |m: &Message| m.at_user_ids.contains(&a.me);
+        if let Some(o) = &old {
+            if names_me(&m) && !names_me(o) && !m.deleted {
+                mentioned.push(m.clone());
+            }
         }
         changed.push(m);
     }
@@ -121,4 +130,24 @@ async fn apply(a: &Account, room: &str, msgs: Vec<Message>) {
     }
     a.emit(Event::Messages { messages: changed });
     a.emit_rooms(&HashSet::from([room.to_owned()])).await;
+    if mentioned.is_empty() {
+        return;
+    }
+    let Ok(list) = a.cache.room_list().await else {
+        return;
+    };
+    let Some(s) = list.iter().find(|s| s.room.room_id == room) else {
+        return;
+    };
+    let focus = a.focus();
+    for m in mentioned {
+        let reason = crate::policy::decide(&a.me, &m, s.room.is_1v1, s.notify, &focus);
+        if reason == Some(crate::policy::NotifyReason::Mention) {
+            a.emit(Event::Notify {
+                room_id: room.to_owned(),
+                message: Box::new(m),
+                reason: crate::policy::NotifyReason::Mention,
+            });
+        }
+    }
 }

@@ -331,9 +331,9 @@ async fn on_user_event(a: &Arc<Account>, ev: UserEvent) {
             }
         }
         UserEvent::RoomAdded { .. } => drop_frame(a, "notification", "bad room id"),
-        UserEvent::ReadMoved { room_id, .. } if a.has_room(&room_id) => {
+        UserEvent::ReadMoved { room_id, seq } if a.has_room(&room_id) => {
             let a = a.clone();
-            tokio::spawn(async move { crate::reads::on_moved(&a, &room_id).await });
+            tokio::spawn(async move { crate::reads::on_moved(&a, &room_id, seq).await });
         }
         UserEvent::ReadMoved { .. } => drop_frame(a, "notification", "read in another room"),
     }

@@ -98,6 +98,28 @@ pub struct OutboxEntry {
     pub attempts: i64,
 }
 
+/// What a search is limited to (every field optional: none searches all).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct SearchFilter {
+    /// Only this room.
+    pub room_id: Option<String>,
+    /// Only messages of this sender (a user id).
+    pub from_uid: Option<String>,
+    /// Only messages sent at or after this time (Unix ms).
+    pub after_ms: Option<f64>,
+    /// Only messages sent before this time (Unix ms).
+    pub before_ms: Option<f64>,
+}
+
+impl SearchFilter {
+    /// Nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        self == &SearchFilter::default()
+    }
+}
+
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {

@@ -199,7 +199,39 @@ impl Engine {
                 reply.as_ref(),
             ));
         }
+        self.attach_threads(&mut out, people).await;
         out
+    }
+
+    /// Gives the thread roots among `views` their summaries (replies, who, when).
+    async fn attach_threads(&self, views: &mut [MessageView], people: &People) {
+        let roots: Vec<String> = views
+            .iter()
+            .filter(|v| v.is_thread)
+            .filter_map(|v| v.id.clone())
+            .collect();
+        if roots.is_empty() {
+            return;
+        }
+        let Ok(a) = self.active().await else { return };
+        let stats = match a.cache.thread_stats(&roots).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "thread summaries failed");
+                return;
+            }
+        };
+        for v in views.iter_mut() {
+            let Some(st) = v.id.as_ref().and_then(|id| stats.get(id)) else {
+                continue;
+            };
+            v.thread_summary = Some(crate::view::ThreadSummary {
+                replies: st.replies.clamp(0, u32::MAX as i64) as u32,
+                names: st.authors.iter().map(|u| people.name(u)).collect(),
+                avatars: st.authors.iter().map(|u| people.avatar(u)).collect(),
+                last_reply_ms: (st.last_at / 1_000_000) as f64,
+            });
+        }
     }
 
     /// Every room, most recent activity first.
@@ -289,9 +321,48 @@ impl Engine {
         Ok(out)
     }
 
+    /// A room's threads (their roots with summaries), the most recently
+    /// active first.
+    pub async fn threads_view(&self, room_id: &str) -> Result<Vec<MessageView>> {
+        let people = self.people(room_id).await?;
+        let roots = self
+            .active()
+            .await?
+            .cache
+            .thread_roots(room_id, MAX_VIEW_PAGE)
+            .await?;
+        Ok(self.views(&roots, &people).await)
+    }
+
     /// Full-text search over all cached history.
     pub async fn search_views(&self, query: &str, limit: i64) -> Result<Vec<SearchHitView>> {
         let hits = self.search(query, limit.clamp(1, MAX_VIEW_PAGE)).await?;
+        self.hit_views(hits).await
+    }
+
+    /// A search limited by a filter (a room, a sender, a time range), with
+    /// the number of matches in all.
+    pub async fn search_results(
+        &self,
+        query: &str,
+        filter: &crate::model::SearchFilter,
+        limit: i64,
+    ) -> Result<crate::view::SearchResults> {
+        let (hits, total) = self
+            .active()
+            .await?
+            .cache
+            .search_in(query, filter, limit.clamp(1, MAX_VIEW_PAGE))
+            .await?;
+        let max = crate::cache::MAX_COUNTED;
+        Ok(crate::view::SearchResults {
+            hits: self.hit_views(hits).await?,
+            total: total.clamp(0, max) as u32,
+            more: total > max,
+        })
+    }
+
+    async fn hit_views(&self, hits: Vec<crate::model::SearchHit>) -> Result<Vec<SearchHitView>> {
         let rooms: HashMap<String, RoomView> = self
             .room_views()
             .await?

@@ -220,9 +220,25 @@ impl Engine {
     /// Views of a batch of messages, each room's with its members.
     async fn message_batch_views(
         &self,
-        messages: Vec<Message>,
+        mut messages: Vec<Message>,
         rooms: &Rooms,
     ) -> Vec<crate::view::MessageView> {
+        // A thread reply changes its root's summary: the root goes along (from the cache).
+        let mut roots: Vec<String> = Vec::new();
+        for m in &messages {
+            let t = &m.belong_to_thread_id;
+            if !t.is_empty() && Some(t) != m.id.as_ref() && !roots.contains(t) {
+                roots.push(t.clone());
+            }
+        }
+        roots.retain(|r| !messages.iter().any(|m| m.id.as_ref() == Some(r)));
+        for r in roots.into_iter().take(100) {
+            if let Ok(Some(root)) = self.message(&r).await {
+                if messages.iter().any(|m| m.to_room_id == root.to_room_id) {
+                    messages.push(root);
+                }
+            }
+        }
         let mut by_room: Vec<(String, Vec<Message>)> = Vec::new();
         for m in messages {
             match by_room.last_mut() {

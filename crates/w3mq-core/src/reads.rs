@@ -3,16 +3,19 @@
 //! of the other members, and typing.
 //!
 //! A read goes into the cache at once (the counts are the cache's) and into
-//! an outbox entry (`read_out:<room>`, the highest unsent `seq` and whether
-//! it is a receipt), sent now and again after every reconnect until the
-//! server has it: a read made offline is not lost. Markers only grow on
+//! an unsent entry (`read_out:<room>`: the highest unsent `seq` and whether
+//! the latest read shares a receipt), which one sender per room sends until
+//! the server has it (retrying with backoff while online, and again after
+//! every reconnect): a read made offline is not lost, and a scroll through a
+//! hundred messages sends a few requests, not a hundred. Markers only grow on
 //! both sides, so taking the larger of the two converges whatever the order.
 //! `read_moved` and `receipt` events are pokes or bounded claims: a marker is
-//! read back from the server; a receipt is kept for a current member only.
+//! read back from the server; a receipt is kept for a current member only,
+//! and never past the room's last cached message.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::account::Account;
 use crate::error::{CoreError, Result};
@@ -32,64 +35,115 @@ fn parse_out(v: &str) -> Option<(i64, bool)> {
     Some((s.parse().ok()?, r == "1"))
 }
 
+/// The unsent read after one more: the larger seq, with the latest read's
+/// choice of receipt (turning receipts off never shares a read made after).
+fn merge_out(pending: Option<(i64, bool)>, seq: i64, receipt: bool) -> (i64, bool) {
+    (pending.map_or(seq, |(s, _)| s.max(seq)), receipt)
+}
+
 /// Marks `room` read up to `seq` in the cache and queues it for the server;
 /// whether the counts changed.
 pub(crate) async fn mark(a: &Arc<Account>, room: &str, seq: i64, receipt: bool) -> Result<bool> {
     let changed = a.cache.mark_read(room, seq).await?;
-    let pending = a
-        .cache
-        .get_meta(&out_key(room))
-        .await?
-        .and_then(|v| parse_out(&v));
-    let known = a.cache.read_seq(room).await?;
-    let seq = seq.min(known.max(seq));
-    if pending.is_none_or(|(s, r)| s < seq || (receipt && !r)) {
-        let seq = pending.map_or(seq, |(s, _)| s.max(seq));
-        let flag = if receipt { "1" } else { "0" };
-        a.cache
-            .set_meta(&out_key(room), &format!("{seq} {flag}"))
-            .await?;
-        let (a, room) = (a.clone(), room.to_owned());
-        tokio::spawn(async move { push(&a, &room).await });
+    if seq <= 0 {
+        return Ok(changed);
     }
+    {
+        let _one = a.reads_lock().lock().await;
+        let pending = a
+            .cache
+            .get_meta(&out_key(room))
+            .await?
+            .and_then(|v| parse_out(&v));
+        let (s, r) = merge_out(pending, seq, receipt);
+        if pending != Some((s, r)) {
+            let flag = if r { "1" } else { "0" };
+            a.cache
+                .set_meta(&out_key(room), &format!("{s} {flag}"))
+                .await?;
+        }
+    }
+    start_sender(a, room);
     Ok(changed)
 }
 
-/// Sends `room`'s unsent read, if any; it stays queued when that fails.
-pub(crate) async fn push(a: &Account, room: &str) {
-    let Ok(Some(v)) = a.cache.get_meta(&out_key(room)).await else {
+/// Starts the room's sender unless one runs.
+fn start_sender(a: &Arc<Account>, room: &str) {
+    if !a.start_read_sender(room) {
         return;
-    };
-    let Some((seq, receipt)) = parse_out(&v) else {
-        let _ = a.cache.delete_meta(&out_key(room)).await;
-        return;
-    };
-    match a.rest.read(room, seq, receipt).await {
-        Ok(m) => {
-            // Sent, unless a newer read came meanwhile (it has its own push).
-            if a.cache
-                .get_meta(&out_key(room))
-                .await
-                .ok()
-                .flatten()
-                .as_deref()
-                == Some(&v)
-            {
-                let _ = a.cache.delete_meta(&out_key(room)).await;
+    }
+    let (a, room) = (a.clone(), room.to_owned());
+    tokio::spawn(async move {
+        // Offline, or a server in trouble: a few minutes of backoff, then the next
+        // connect's catch-up starts a sender again.
+        let mut wait = Duration::from_secs(1);
+        let mut done = false;
+        for _ in 0..8 {
+            match push(&a, &room).await {
+                Pushed::Done => {
+                    done = true;
+                    break;
+                }
+                Pushed::Again => {
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(60));
+                }
             }
-            take_marker(a, room, m.seq).await;
         }
-        // Not a member any more, or a room that is gone: nothing to resend.
-        Err(
-            e @ CoreError::Api {
-                status: 400 | 403 | 404,
-                ..
-            },
-        ) => {
-            tracing::info!(room, error = %e, "read refused");
+        a.stop_read_sender(&room);
+        // A read queued between the last push and the stop gets its sender now.
+        let queued = a.cache.get_meta(&out_key(&room)).await.ok().flatten();
+        if done && queued.is_some() {
+            start_sender(&a, &room);
+        }
+    });
+}
+
+enum Pushed {
+    /// Nothing (more) to send, or it cannot be sent (refused).
+    Done,
+    /// It failed for now: try again later.
+    Again,
+}
+
+/// Sends `room`'s unsent read until the entry is what the server has.
+async fn push(a: &Account, room: &str) -> Pushed {
+    loop {
+        let Ok(Some(v)) = a.cache.get_meta(&out_key(room)).await else {
+            return Pushed::Done;
+        };
+        let Some((seq, receipt)) = parse_out(&v) else {
             let _ = a.cache.delete_meta(&out_key(room)).await;
+            return Pushed::Done;
+        };
+        match a.rest.read(room, seq, receipt).await {
+            Ok(m) => {
+                {
+                    // Sent, unless a newer read came meanwhile: then round again.
+                    let _one = a.reads_lock().lock().await;
+                    let now = a.cache.get_meta(&out_key(room)).await.ok().flatten();
+                    if now.as_deref() == Some(&v) {
+                        let _ = a.cache.delete_meta(&out_key(room)).await;
+                    }
+                }
+                take_marker(a, room, m.seq).await;
+            }
+            // Not a member any more, or a room that is gone: nothing to resend.
+            Err(
+                e @ CoreError::Api {
+                    status: 400 | 403 | 404,
+                    ..
+                },
+            ) => {
+                tracing::info!(room, error = %e, "read refused");
+                let _ = a.cache.delete_meta(&out_key(room)).await;
+                return Pushed::Done;
+            }
+            Err(e) => {
+                tracing::debug!(room, error = %e, "read not sent yet");
+                return Pushed::Again;
+            }
         }
-        Err(e) => tracing::debug!(room, error = %e, "read not sent yet"),
     }
 }
 
@@ -100,21 +154,46 @@ async fn take_marker(a: &Account, room: &str, seq: i64) {
     }
 }
 
-/// After a (re)connect: sends what was read offline, then takes the
-/// server's marker (read on another device meanwhile).
-pub(crate) async fn catch_up(a: &Account, room: &str) -> Result<()> {
-    push(a, room).await;
-    let found = a.rest.read_markers(&[room.to_owned()]).await?;
-    if let Some(m) = found.into_iter().find(|m| m.room_id == room) {
-        take_marker(a, room, m.seq).await;
+/// After a (re)connect, once the rooms' messages are in: sends what was read
+/// offline, then takes the server's markers (read on another device or
+/// before a reinstall), a thousand rooms per request.
+pub(crate) async fn catch_up_rooms(a: &Arc<Account>, rooms: &[String]) {
+    for room in rooms {
+        if a.cache
+            .get_meta(&out_key(room))
+            .await
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            start_sender(a, room);
+        }
     }
-    Ok(())
+    for chunk in rooms.chunks(w3mq_protocol::rest::MAX_MARKER_ROOMS) {
+        match a.rest.read_markers(chunk).await {
+            Ok(found) => {
+                for m in found.into_iter().filter(|m| chunk.contains(&m.room_id)) {
+                    take_marker(a, &m.room_id, m.seq).await;
+                }
+            }
+            Err(e) => tracing::info!(error = %e, "read markers not caught up"),
+        }
+    }
 }
 
-/// `read_moved` on my notification topic: a poke, the marker is read back.
-pub(crate) async fn on_moved(a: &Account, room: &str) {
-    if let Err(e) = catch_up(a, room).await {
-        tracing::info!(room, error = %e, "read marker not fetched");
+/// `read_moved` on my notification topic: a poke, the marker is read back
+/// (not when the cache has it already: my own read's echo).
+pub(crate) async fn on_moved(a: &Account, room: &str, seq: i64) {
+    if a.cache.read_seq(room).await.is_ok_and(|have| have >= seq) {
+        return;
+    }
+    match a.rest.read_markers(&[room.to_owned()]).await {
+        Ok(found) => {
+            if let Some(m) = found.into_iter().find(|m| m.room_id == room) {
+                take_marker(a, room, m.seq).await;
+            }
+        }
+        Err(e) => tracing::info!(room, error = %e, "read marker not fetched"),
     }
 }
 
@@ -135,12 +214,14 @@ async fn store_receipts(a: &Account, room: &str, r: &BTreeMap<String, i64>) {
     }
 }
 
-/// `receipt` on a room's topic: kept for a current member other than me, only
-/// forward.
+/// `receipt` on a room's topic: kept for a current member other than me,
+/// only forward, never past the room's last cached message.
 pub(crate) async fn on_receipt(a: &Account, room: &str, user: &str, seq: i64) {
-    if user == a.me || !member(a, room, user).await {
+    if user == a.me || !a.cache.is_member(room, user).await.unwrap_or(false) {
         return;
     }
+    let seq = seq.min(a.cache.max_seq(room).await.unwrap_or(0));
+    let _one = a.reads_lock().lock().await;
     let mut r = receipts(a, room).await;
     let e = r.entry(user.to_owned()).or_insert(0);
     if *e >= seq {
@@ -157,12 +238,14 @@ pub(crate) async fn on_receipt(a: &Account, room: &str, user: &str, seq: i64) {
 /// shell when they differ from the cached ones.
 pub(crate) async fn refresh_receipts(a: &Account, room: &str) -> Result<()> {
     let found = a.rest.read_receipts(room).await?;
+    let max = a.cache.max_seq(room).await?;
     let mut r = BTreeMap::new();
     for m in found.into_iter().take(10_000) {
         if m.room_id == room && m.user_id != a.me && m.seq > 0 {
-            r.insert(m.user_id, m.seq);
+            r.insert(m.user_id, m.seq.min(max));
         }
     }
+    let _one = a.reads_lock().lock().await;
     if r != receipts(a, room).await {
         store_receipts(a, room, &r).await;
         a.emit(Event::Receipts {
@@ -172,31 +255,35 @@ pub(crate) async fn refresh_receipts(a: &Account, room: &str) -> Result<()> {
     Ok(())
 }
 
-async fn member(a: &Account, room: &str, user: &str) -> bool {
-    matches!(a.cache.room(room).await, Ok(Some(r)) if r.members.iter().any(|m| m.user_id == user))
-}
-
-/// `typing` on a room's topic: a current member other than me types.
+/// `typing` on a room's topic: a current member other than me types. One
+/// timer per room ends what is not told again.
 pub(crate) async fn on_typing(a: &Arc<Account>, room: &str, user: &str) {
-    if user == a.me || !member(a, room, user).await {
+    if user == a.me || !a.cache.is_member(room, user).await.unwrap_or(false) {
         return;
     }
-    let changed = a.typists(|t| t.note(room, user, Instant::now()));
+    let (changed, arm) = a.typists(|t| {
+        let c = t.note(room, user, Instant::now());
+        (c, t.arm(room))
+    });
     if let Some(user_ids) = changed {
         a.emit(Event::Typing {
             room_id: room.to_owned(),
             user_ids,
         });
     }
-    // Its end, unless told again meanwhile (then that event's own timer ends it).
+    if !arm {
+        return;
+    }
     let (a, room) = (a.clone(), room.to_owned());
     tokio::spawn(async move {
-        tokio::time::sleep(crate::typing::TTL + std::time::Duration::from_millis(50)).await;
-        if let Some(user_ids) = a.typists(|t| t.expire(&room, Instant::now())) {
-            a.emit(Event::Typing {
-                room_id: room,
-                user_ids,
-            });
+        while let Some(at) = a.typists(|t| t.next_or_disarm(&room)) {
+            tokio::time::sleep_until((at + Duration::from_millis(20)).into()).await;
+            if let Some(user_ids) = a.typists(|t| t.expire(&room, Instant::now())) {
+                a.emit(Event::Typing {
+                    room_id: room.clone(),
+                    user_ids,
+                });
+            }
         }
     });
 }
@@ -223,5 +310,12 @@ mod tests {
         assert_eq!(parse_out("3 0"), Some((3, false)));
         assert_eq!(parse_out("x 1"), None);
         assert_eq!(parse_out(""), None);
+    }
+
+    #[test]
+    fn an_unsent_read_keeps_the_larger_seq_and_the_latest_choice_of_receipt() {
+        assert_eq!(merge_out(None, 5, true), (5, true));
+        assert_eq!(merge_out(Some((9, true)), 5, false), (9, false));
+        assert_eq!(merge_out(Some((3, false)), 5, true), (5, true));
     }
 }

@@ -13,13 +13,34 @@ pub const TTL: Duration = Duration::from_millis(TYPING_TTL_MS);
 /// The most typists tracked per room (a huge public channel names a few).
 const MAX_PER_ROOM: usize = 20;
 
-/// Typists per room, each until a deadline.
+/// Typists per room, each until a deadline; and the rooms whose timer runs
+/// (one timer per room, however many events come).
 #[derive(Debug, Default)]
 pub struct Typists {
     rooms: HashMap<String, Vec<(String, Instant)>>,
+    armed: std::collections::HashSet<String>,
 }
 
 impl Typists {
+    /// Whether `room` needs a timer started now (none runs for it); the
+    /// timer then asks [`Typists::next_or_disarm`] until it says stop.
+    pub fn arm(&mut self, room: &str) -> bool {
+        self.rooms.contains_key(room) && self.armed.insert(room.to_owned())
+    }
+
+    /// The room's earliest deadline, or `None` (and its timer stops) when
+    /// nobody types there any more.
+    pub fn next_or_disarm(&mut self, room: &str) -> Option<Instant> {
+        let next = self
+            .rooms
+            .get(room)
+            .and_then(|l| l.iter().map(|(_, t)| *t).min());
+        if next.is_none() {
+            self.armed.remove(room);
+        }
+        next
+    }
+
     /// `user` types in `room` at `now`; the room's typists when that
     /// changed who types (not for a typist told again).
     pub fn note(&mut self, room: &str, user: &str, now: Instant) -> Option<Vec<String>> {
@@ -133,6 +154,24 @@ mod tests {
         assert_eq!(t.expire("r", t0 + TTL + TTL / 2), Some(vec![]));
         assert!(t.of("r", t0).is_empty());
         assert_eq!(t.expire("r", t0 + TTL * 3), None);
+    }
+
+    #[test]
+    fn one_timer_runs_per_room_until_nobody_types() {
+        let t0 = Instant::now();
+        let mut t = Typists::default();
+        assert!(!t.arm("r"), "nobody types yet");
+        t.note("r", "a", t0);
+        assert!(t.arm("r"));
+        t.note("r", "b", t0 + TTL / 2);
+        assert!(!t.arm("r"), "a timer runs already");
+        assert_eq!(t.next_or_disarm("r"), Some(t0 + TTL));
+        t.expire("r", t0 + TTL);
+        assert_eq!(t.next_or_disarm("r"), Some(t0 + TTL / 2 + TTL));
+        t.expire("r", t0 + TTL * 2);
+        assert_eq!(t.next_or_disarm("r"), None);
+        t.note("r", "a", t0 + TTL * 3);
+        assert!(t.arm("r"), "a new timer after the last one stopped");
     }
 
     #[test]

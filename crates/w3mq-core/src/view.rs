@@ -365,6 +365,34 @@ pub struct MessageView {
     pub deleted: bool,
     /// Reactions, per emoji.
     pub reactions: Vec<ReactionView>,
+    /// A thread root's replies (none before the first reply).
+    pub thread_summary: Option<ThreadSummary>,
+}
+
+/// What a thread root shows of its thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ThreadSummary {
+    /// How many replies (deleted ones left out).
+    pub replies: u32,
+    /// The first few who replied, in the order they first did.
+    pub names: Vec<String>,
+    /// Their http(s) avatars, or empty, in the same order.
+    pub avatars: Vec<String>,
+    /// Unix milliseconds of the latest reply.
+    pub last_reply_ms: f64,
+}
+
+/// A search's answer: the best hits and how many messages match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchResults {
+    /// The best matches first.
+    pub hits: Vec<SearchHitView>,
+    /// How many messages match (at most [`crate::cache::MAX_COUNTED`]).
+    pub total: u32,
+    /// More than `total` match.
+    pub more: bool,
 }
 
 /// A search result.
@@ -438,7 +466,7 @@ impl People {
             .unwrap_or_else(|| short_address(user_id))
     }
 
-    fn avatar(&self, user_id: &str) -> String {
+    pub(crate) fn avatar(&self, user_id: &str) -> String {
         self.users
             .get(user_id)
             .map(|u| user_view(u).avatar_url)
@@ -657,6 +685,7 @@ pub fn message_view(
         mentions_me: m.at_user_ids.iter().any(|u| u == people.me()),
         status,
         error,
+        thread_summary: None,
         edited: m.edited_at != 0 && !m.deleted,
         deleted: m.deleted,
         reactions: m

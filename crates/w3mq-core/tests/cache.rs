@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use w3mq_core::cache::{Cache, CacheError, MAX_RESULTS, RANK_WINDOW};
-use w3mq_core::model::{Cursor, NotifyMode, OutboxEntry, SendStatus};
+use w3mq_core::model::{Cursor, NotifyMode, OutboxEntry, SearchFilter, SendStatus};
 use w3mq_protocol::{Message, Room, User};
 
 const ME: &str = "aaaaaaaaaaaaaaaaaaaaaaaa";
@@ -482,6 +482,39 @@ async fn threads_are_the_root_then_its_messages() {
         .is_empty());
 }
 
+#[tokio::test]
+async fn a_thread_root_counts_its_live_replies_and_their_first_authors() {
+    let f = fixture().await;
+    let c = &f.cache;
+    let root = mid("r1", 1);
+    let mut batch: Vec<Message> = (1..=7)
+        .map(|s| {
+            msg(
+                "r1",
+                s,
+                if s % 2 == 0 { CAROL } else { BOB },
+                &format!("t{s}"),
+            )
+        })
+        .collect();
+    batch[0].is_thread = true;
+    for s in 2..=6 {
+        batch[s - 1].belong_to_thread_id = root.clone();
+    }
+    // A placeholder of a deleted reply is not a reply.
+    batch[5].deleted = true;
+    batch[5].msg_contents = json!("");
+    c.ingest(&batch).await.unwrap();
+    let st = c.thread_stats(&[root.clone(), mid("r1", 7)]).await.unwrap();
+    assert_eq!(st.len(), 1, "a message without replies has no summary");
+    let s = &st[&root];
+    assert_eq!(s.replies, 4, "replies 2 to 5");
+    assert_eq!(s.authors, vec![CAROL.to_string(), BOB.to_string()]);
+    assert_eq!(s.last_at, 1_000_000_000 * 5);
+    assert_eq!(seqs(&c.thread_roots("r1", 10).await.unwrap()), vec![1]);
+    assert!(c.thread_roots("r2", 10).await.unwrap().is_empty());
+}
+
 // ---- rooms ------------------------------------------------------------------------
 
 #[tokio::test]
@@ -622,6 +655,63 @@ fn swap_card(give: (&str, &str), want: (&str, &str)) -> Message {
         created_at: 1,
         ..Default::default()
     }
+}
+
+#[tokio::test]
+async fn search_narrows_to_a_room_a_sender_and_a_time_range_and_counts_the_matches() {
+    let f = fixture().await;
+    let c = &f.cache;
+    let mut batch = Vec::new();
+    for s in 1..=30 {
+        batch.push(msg(
+            "r1",
+            s,
+            if s <= 10 { BOB } else { CAROL },
+            &format!("llama number {s}"),
+        ));
+        batch.push(msg("r2", s, BOB, &format!("llama elsewhere {s}")));
+    }
+    c.ingest(&batch).await.unwrap();
+    let all = SearchFilter::default();
+    let (hits, total) = c.search_in("llama", &all, 5).await.unwrap();
+    assert_eq!((hits.len(), total), (5, 60));
+    let r1 = SearchFilter {
+        room_id: Some("r1".into()),
+        ..Default::default()
+    };
+    let (hits, total) = c.search_in("llama", &r1, 100).await.unwrap();
+    assert_eq!(total, 30);
+    assert!(hits.iter().all(|h| h.message.to_room_id == "r1"));
+    let carol_in_r1 = SearchFilter {
+        from_uid: Some(CAROL.into()),
+        ..r1.clone()
+    };
+    let (hits, total) = c.search_in("llama", &carol_in_r1, 100).await.unwrap();
+    assert_eq!((hits.len(), total), (20, 20));
+    assert!(hits.iter().all(|h| h.message.from_uid == CAROL));
+    // Seconds 11 to 15 (created_at is seq seconds): after is inclusive, before exclusive.
+    let window = SearchFilter {
+        after_ms: Some(11_000.0),
+        before_ms: Some(16_000.0),
+        ..r1.clone()
+    };
+    let (hits, total) = c.search_in("llama", &window, 100).await.unwrap();
+    assert_eq!(total, 5);
+    let mut got = seqs(&hits.into_iter().map(|h| h.message).collect::<Vec<_>>());
+    got.sort();
+    assert_eq!(got, vec![11, 12, 13, 14, 15]);
+    // A room that does not exist, and hostile input, find nothing and fail nothing.
+    let none = SearchFilter {
+        room_id: Some("nope' OR 1=1 --".into()),
+        ..Default::default()
+    };
+    assert_eq!(c.search_in("llama", &none, 10).await.unwrap().1, 0);
+    let wild = SearchFilter {
+        after_ms: Some(f64::NAN),
+        before_ms: Some(f64::INFINITY),
+        ..Default::default()
+    };
+    assert_eq!(c.search_in("llama", &wild, 10).await.unwrap().1, 60);
 }
 
 #[tokio::test]

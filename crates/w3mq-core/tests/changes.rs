@@ -149,3 +149,80 @@ async fn a_draft_survives_a_restart_and_an_empty_one_is_gone() {
         .expect("emptied");
     assert_eq!(a.engine.drafts().await.expect("drafts"), vec![thread]);
 }
+
+#[tokio::test]
+async fn a_mention_added_by_an_edit_notifies_once_and_counts() {
+    let s = server().await;
+    let env = local(&s.http, &s.mqtt_ws);
+    let (a, mut b, room) = common::two_in_a_room(&env).await;
+    let room_id = room.room_id.clone();
+    let b_id = room
+        .members
+        .iter()
+        .find(|u| u.user_id != room.creator_id)
+        .map(|u| u.user_id.clone())
+        .expect("b");
+    b.engine
+        .set_notify_mode(&room_id, w3mq_core::model::NotifyMode::Mentions)
+        .await
+        .expect("mode");
+    a.engine
+        .send(text(&room_id, "plain words"))
+        .await
+        .expect("send");
+    let got = until(&mut b.events, |e| {
+        has(e, |m| m.msg_contents == "plain words")
+    })
+    .await;
+    let Event::Messages { messages } = got else {
+        unreachable!()
+    };
+    let id = messages[0].id.clone().expect("id");
+    let mentions = |e: &Event| {
+        matches!(
+            e,
+            Event::Notify {
+                reason: w3mq_core::policy::NotifyReason::Mention,
+                ..
+            }
+        )
+    };
+
+    // The edit adds the mention: one notification, and the room counts it.
+    a.engine
+        .edit_message(&id, "plain words for you", std::slice::from_ref(&b_id))
+        .await
+        .expect("edit");
+    let n = until(&mut b.events, |e| mentions(e)).await;
+    let Event::Notify { message, .. } = n else {
+        unreachable!()
+    };
+    assert_eq!(message.id.as_deref(), Some(id.as_str()));
+    let summary = b
+        .engine
+        .room_list()
+        .await
+        .expect("rooms")
+        .into_iter()
+        .find(|r| r.room.room_id == room_id)
+        .expect("room");
+    assert_eq!(summary.mentions, 1, "the edit's mention is counted");
+
+    // Edited again, still naming me: no second notification. The next one is the honest
+    // mention of a new message.
+    a.engine
+        .edit_message(&id, "plain words, for you", std::slice::from_ref(&b_id))
+        .await
+        .expect("edit");
+    let mut d = text(&room_id, "and a new one for you");
+    d.mentions = vec![b_id.clone()];
+    a.engine.send(d).await.expect("send");
+    let n = until(&mut b.events, |e| mentions(e)).await;
+    let Event::Notify { message, .. } = n else {
+        unreachable!()
+    };
+    assert_eq!(
+        message.msg_contents, "and a new one for you",
+        "the second edit notified"
+    );
+}

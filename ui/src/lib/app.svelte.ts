@@ -27,7 +27,7 @@ import { setRemoteImages } from "./privacy.svelte";
 import { isHttpUrl } from "./urls";
 
 export type Phase = "loading" | "onboarding" | "nickname" | "main";
-export type SidePanel = { kind: "none" } | { kind: "info" } | { kind: "thread"; room_id: string; thread_id: string };
+export type SidePanel = { kind: "none" } | { kind: "info" } | { kind: "threads" } | { kind: "thread"; room_id: string; thread_id: string };
 
 /** Rooms in Rust's order: most recent activity first (stable for ties). */
 export function sortRooms(rooms: RoomView[]): RoomView[] {
@@ -158,6 +158,7 @@ export class AppState {
     this.side = { kind: "none" };
     this.settingsOpen = false;
     this.marked.clear();
+    this.jump = null;
     this.unreadFrom = null;
     this.typing = {};
     this.seen = null;
@@ -375,6 +376,8 @@ export class AppState {
     this.closeRoomChannel();
     this.roomId = null;
     this.conv = null;
+    this.jump = null;
+    this.unreadFrom = null;
     this.side = { kind: "none" };
     this.cmds.set_focus(null, this.focused).catch(() => {});
   }
@@ -387,6 +390,7 @@ export class AppState {
       this.roomId = roomId;
       if (!keepFocus) this.composerFocus++;
       if (this.side.kind === "thread") this.side = { kind: "none" };
+      this.jump = null;
       const conv = new Conversation(this.cmds, roomId, this.bump);
       this.conv = conv;
       this.cmds.set_focus(roomId, this.focused).catch(() => {});
@@ -445,6 +449,14 @@ export class AppState {
         return;
       }
     }
+    // A thread reply lives in its thread: open the thread, and show its root in the room.
+    const m = conv.msgs.find((x) => x.id === messageId);
+    if (m?.thread_id && !m.is_thread && m.thread_id !== m.id) {
+      this.side = { kind: "thread", room_id: m.room_id, thread_id: m.thread_id };
+      messageId = m.thread_id;
+      if (!conv.msgs.some((x) => x.id === messageId)) await conv.loadAround(messageId).catch(() => {});
+    }
+    if (this.conv !== conv) return;
     this.jump = { id: messageId, token: ++this.jumpToken };
   }
 

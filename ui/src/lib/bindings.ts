@@ -580,7 +580,11 @@ deleted: boolean,
 /**
  * Reactions, per emoji.
  */
-reactions: Array<ReactionView>, };
+reactions: Array<ReactionView>, 
+/**
+ * A thread root's replies (none before the first reply).
+ */
+thread_summary: ThreadSummary | null, };
 
 /**
  * Per-room notification setting.
@@ -888,6 +892,27 @@ reply_to: string | null,
 reply_label: string, };
 
 /**
+ * What a search is limited to (every field optional: none searches all).
+ */
+export type SearchFilter = { 
+/**
+ * Only this room.
+ */
+room_id: string | null, 
+/**
+ * Only messages of this sender (a user id).
+ */
+from_uid: string | null, 
+/**
+ * Only messages sent at or after this time (Unix ms).
+ */
+after_ms: number | null, 
+/**
+ * Only messages sent before this time (Unix ms).
+ */
+before_ms: number | null, };
+
+/**
  * A search result.
  */
 export type SearchHitView = { 
@@ -903,6 +928,23 @@ room_title: string,
  * Text around the match; `hit` parts matched.
  */
 snippet: Array<SnippetPart>, };
+
+/**
+ * A search's answer: the best hits and how many messages match in all.
+ */
+export type SearchResults = { 
+/**
+ * The best matches first.
+ */
+hits: Array<SearchHitView>, 
+/**
+ * How many messages match (at most [`crate::cache::MAX_COUNTED`]).
+ */
+total: number, 
+/**
+ * More than `total` match.
+ */
+more: boolean, };
 
 /**
  * What the UI needs to know about the secret store.
@@ -1156,6 +1198,27 @@ me: boolean, };
 export type Theme = "system" | "light" | "dark";
 
 /**
+ * What a thread root shows of its thread.
+ */
+export type ThreadSummary = { 
+/**
+ * How many replies (deleted ones left out).
+ */
+replies: number, 
+/**
+ * The first few who replied, in the order they first did.
+ */
+names: Array<string>, 
+/**
+ * Their http(s) avatars, or empty, in the same order.
+ */
+avatars: Array<string>, 
+/**
+ * Unix milliseconds of the latest reply.
+ */
+last_reply_ms: number, };
+
+/**
  * What the UI is told, one variant per change.
  */
 export type UiEvent = { "type": "messages", 
@@ -1395,6 +1458,8 @@ export function commands(invoke: Invoke) {
     discard: (client_msg_id: string) => invoke<null>("discard", { client_msg_id }),
     /** Marks a room read up to a seq (a read receipt too, unless the settings say not to). */
     mark_read: (room_id: string, seq: number) => invoke<null>("mark_read", { room_id, seq }),
+    /** A room's threads, the most recently active first. */
+    room_threads: (room_id: string) => invoke<Array<MessageView>>("room_threads", { room_id }),
     /** The first unread message a room shows, where it opens. */
     first_unread: (room_id: string) => invoke<string | null>("first_unread", { room_id }),
     /** Who has read my latest message in a room (cached; fresh receipts follow as `seen`). */
@@ -1418,7 +1483,7 @@ export function commands(invoke: Invoke) {
     /** Finds users by nickname, ENS name or address. */
     search_users: (keyword: string) => invoke<Array<UserView>>("search_users", { keyword }),
     /** Searches all cached history. */
-    search: (query: string, limit: number) => invoke<Array<SearchHitView>>("search", { query, limit }),
+    search: (query: string, filter: SearchFilter, limit: number) => invoke<SearchResults>("search", { query, filter, limit }),
     /** Makes a message a thread root, optionally about an OpenSea item. */
     start_thread: (room_id: string, message_id: string, item: OpenSeaItem | null) => invoke<MessageView>("start_thread", { room_id, message_id, item }),
     /** The contract and token id of an OpenSea item URL. */

@@ -34,6 +34,8 @@ export class Conversation {
   loadingNewer = false;
   /** Bumped on every change. */
   version = 0;
+  /** A page has come (before it, events may have added a few messages to an empty list). */
+  loaded = false;
   private onChange: () => void;
 
   constructor(
@@ -84,6 +86,7 @@ export class Conversation {
       if (m.id !== null) have.add(m.id);
     }
     const during = this.msgs.filter((m) => !have.has(m.key) && (m.id === null || !have.has(m.id)));
+    this.loaded = true;
     this.set(page);
     if (during.length) this.upsert(during);
   }

@@ -30,7 +30,9 @@ import type {
   NotifyMode,
   OpenSeaItem,
   RoomView,
+  SearchFilter,
   SearchHitView,
+  SearchResults,
   Settings,
   UiEvent,
   UnreadTotal,
@@ -839,7 +841,18 @@ export function mockBackend(opts: MockOptions = {}): MockBackend {
       return [...users.values()].filter((u) => u.user_id !== ME_ID && k && [u.nick_name, u.address, u.ens_name].some((f) => f.toLowerCase().includes(k)));
     },
     // The hits Rust found for the fixture's queries (fixtures.json lists them); none for others.
-    search: (a): SearchHitView[] => (fx.search[String(a.query).trim().toLowerCase()] ?? []).slice(0, Number(a.limit)),
+    search: (a): SearchResults => {
+      // Rust's hits for the query (fixtures), narrowed by the filter's room and sender.
+      const f = a.filter as SearchFilter;
+      const all = (fx.search[String(a.query).trim().toLowerCase()] ?? []).filter(
+        (h) => (!f.room_id || h.message.room_id === f.room_id) && (!f.from_uid || h.message.from_uid === f.from_uid),
+      );
+      return { hits: all.slice(0, Number(a.limit)), total: all.length, more: false };
+    },
+    room_threads: (a) => {
+      const r = need(rooms.get(a.room_id), "room");
+      return r.msgs.filter((m) => m.is_thread).reverse();
+    },
     start_thread: (a) => {
       const r = need(rooms.get(a.room_id), "room");
       const i = r.msgs.findIndex((m) => m.id === a.message_id);

@@ -25,6 +25,7 @@ export function msg(p: Partial<MessageView> & { key: string }): MessageView {
     edited: false,
     deleted: false,
     reactions: [],
+    thread_summary: null,
     ...p,
   };
 }

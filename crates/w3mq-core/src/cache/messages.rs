@@ -132,14 +132,25 @@ const BATCH_NEW: &str = "SELECT json_group_array(id) FROM messages WHERE mid > ?
 /// counter (`rev`) is at least the cached one, and a placeholder stays one
 /// (a copy from `chat/`, a resend or an earlier page carries no later change).
 const BATCH_UPDATE: &str = "UPDATE messages SET body = b.body, txt = b.txt, extra = b.extra,
-         thread_id = b.thread_id, created_at = b.created_at
+         thread_id = b.thread_id, created_at = b.created_at, mention = b.mention
      FROM temp.ingest b
      WHERE messages.id = b.id AND messages.mid <= ?1
        AND coalesce(json_extract(b.body, '$.rev'), 0) >= coalesce(json_extract(messages.body, '$.rev'), 0)
        AND (coalesce(json_extract(b.body, '$.deleted'), 0) OR NOT coalesce(json_extract(messages.body, '$.deleted'), 0))
        AND (messages.body IS NOT b.body OR messages.txt IS NOT b.txt
             OR messages.extra IS NOT b.extra OR messages.thread_id IS NOT b.thread_id
-            OR messages.created_at IS NOT b.created_at)";
+            OR messages.created_at IS NOT b.created_at OR messages.mention IS NOT b.mention)";
+
+/// Recounts the rooms of the batch's updated rows (an edit may add or drop a
+/// mention of me; a deletion drops it) over the rows cached before the batch
+/// (mid at or below ?1): [`BATCH_COUNT`] adds the new ones after.
+const BATCH_RECOUNT: &str = "UPDATE rooms SET
+       unread = (SELECT count(*) FROM messages m
+                 WHERE m.rk = rooms.rk AND m.seq > rooms.read_seq AND m.mine = 0 AND m.mid <= ?1),
+       mentions = (SELECT count(*) FROM messages m
+                   WHERE m.rk = rooms.rk AND m.seq > rooms.read_seq AND m.mine = 0 AND m.mention = 1
+                     AND m.mid <= ?1)
+     WHERE rk IN (SELECT DISTINCT m.rk FROM temp.ingest b JOIN messages m ON m.id = b.id)";
 
 /// Counts the new rows (mid above ?1) into their rooms. (NOT INDEXED: the
 /// rowid range is what finds them; an index on rk would scan the table.)
@@ -169,6 +180,17 @@ const BATCH_SYNCED: &str = "UPDATE rooms SET synced_seq = CASE
          END
      WHERE rk IN (SELECT rk FROM messages NOT INDEXED WHERE mid > ?1)
        AND EXISTS (SELECT 1 FROM messages m WHERE m.rk = rooms.rk AND m.seq = rooms.synced_seq + 1)";
+
+/// A thread's replies, as [`Cache::thread_stats`] counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadStats {
+    /// Replies (deleted ones left out).
+    pub replies: i64,
+    /// The latest reply's `created_at` (Unix ns).
+    pub last_at: i64,
+    /// The first three authors, in the order they first replied.
+    pub authors: Vec<String>,
+}
 
 impl Cache {
     /// Inserts server messages; returns the ones that were new, in order.
@@ -326,6 +348,54 @@ impl Cache {
             out.reverse();
         }
         Ok(out)
+    }
+
+    /// The replies of thread roots (by id, at most a page of them): how
+    /// many (placeholders of deleted ones left out), when the latest came,
+    /// and the first three authors in the order they first replied. Roots
+    /// without a reply are left out.
+    pub async fn thread_stats(
+        &self,
+        roots: &[String],
+    ) -> Result<HashMap<String, ThreadStats>, CacheError> {
+        let mut out = HashMap::new();
+        for id in roots.iter().take(MAX_PAGE as usize) {
+            let (n, last): (i64, Option<i64>) = sqlx::query_as(THREAD_COUNT)
+                .bind(id)
+                .fetch_one(&self.read)
+                .await?;
+            if n == 0 {
+                continue;
+            }
+            let authors: Vec<String> = sqlx::query_scalar(THREAD_AUTHORS)
+                .bind(id)
+                .fetch_all(&self.read)
+                .await?;
+            out.insert(
+                id.clone(),
+                ThreadStats {
+                    replies: n,
+                    last_at: last.unwrap_or(0),
+                    authors,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// A room's thread roots, the most recently active first (by their
+    /// latest reply, or their own time without one), at most `limit`.
+    pub async fn thread_roots(
+        &self,
+        room_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Message>, CacheError> {
+        let rows = sqlx::query(THREAD_ROOTS)
+            .bind(room_id)
+            .bind(limit.clamp(1, MAX_PAGE))
+            .fetch_all(&self.read)
+            .await?;
+        rows_messages(&rows)
     }
 
     /// A cached message by id.
@@ -538,10 +608,17 @@ async fn write_batch(
                 .execute(&mut *tx)
                 .await?;
             insert_rows(&mut tx, false, &old_rows).await?;
-            sqlx::query(BATCH_UPDATE)
+            let updated = sqlx::query(BATCH_UPDATE)
                 .bind(watermark)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if updated > 0 {
+                sqlx::query(BATCH_RECOUNT)
+                    .bind(watermark)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query("DELETE FROM temp.ingest")
                 .execute(&mut *tx)
                 .await?;
@@ -575,6 +652,23 @@ const PAGE_AFTER: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.
      FROM rooms r JOIN messages m ON m.rk = r.rk
      WHERE r.room_id = ?1 AND m.seq > ?2
      ORDER BY m.seq ASC LIMIT ?3";
+
+const THREAD_ROOTS: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
+     FROM rooms r JOIN messages m ON m.rk = r.rk
+     WHERE r.room_id = ?1 AND json_extract(m.body, '$.is_thread') = 1
+     ORDER BY coalesce((SELECT max(t.created_at) FROM messages t
+                         WHERE t.thread_id = m.id AND t.id <> m.id), m.created_at) DESC
+     LIMIT ?2";
+
+/// A thread's live replies (the root is in `thread_id` too, with its own id).
+const THREAD_COUNT: &str = "SELECT count(*), max(created_at) FROM messages
+     WHERE thread_id = ?1 AND id <> ?1 AND coalesce(json_extract(body, '$.deleted'), 0) = 0";
+
+const THREAD_AUTHORS: &str = "SELECT u FROM (
+       SELECT json_extract(body, '$.from_uid') AS u, min(seq) AS s FROM messages
+        WHERE thread_id = ?1 AND id <> ?1 AND coalesce(json_extract(body, '$.deleted'), 0) = 0
+        GROUP BY u)
+     ORDER BY s LIMIT 3";
 
 const THREAD_LATEST: &str = "SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body
      FROM messages m JOIN rooms r ON r.rk = m.rk

@@ -39,7 +39,8 @@ mod outbox;
 mod rooms;
 mod search;
 
-pub use search::{MAX_RESULTS, RANK_WINDOW};
+pub use messages::ThreadStats;
+pub use search::{MAX_COUNTED, MAX_RESULTS, RANK_WINDOW};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

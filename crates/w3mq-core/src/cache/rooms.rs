@@ -264,8 +264,10 @@ impl Cache {
         Ok(())
     }
 
-    /// Moves the read marker forward to `seq` (never backwards) and recomputes
-    /// the unread and mention counts. Returns whether the counts changed.
+    /// Moves the read marker forward to `seq` (never backwards; it may be
+    /// ahead of the cache: the server's marker for history not fetched yet)
+    /// and recomputes the unread and mention counts. Returns whether the
+    /// counts changed.
     pub async fn mark_read(&self, room_id: &str, seq: i64) -> Result<bool, CacheError> {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query("SELECT rk, unread, mentions FROM rooms WHERE room_id = ?1")
@@ -324,6 +326,19 @@ impl Cache {
         .bind(room_id)
         .fetch_optional(&self.read)
         .await?)
+    }
+
+    /// Whether `user_id` is a member of `room_id` as cached.
+    pub async fn is_member(&self, room_id: &str, user_id: &str) -> Result<bool, CacheError> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT EXISTS (SELECT 1 FROM rooms r JOIN room_members m ON m.rk = r.rk
+                             WHERE r.room_id = ?1 AND m.user_id = ?2)",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .fetch_one(&self.read)
+        .await?
+            == 1)
     }
 
     /// A room's read marker (0 for an unknown room).

@@ -18,7 +18,7 @@ use sqlx::Row;
 use super::codec::{HIT_CLOSE, HIT_OPEN};
 use super::messages::{row_message, MSG_COLS};
 use super::{Cache, CacheError};
-use crate::model::{SearchHit, SnippetPart};
+use crate::model::{SearchFilter, SearchHit, SnippetPart};
 
 /// The most results a search returns.
 pub const MAX_RESULTS: i64 = 200;
@@ -108,18 +108,14 @@ pub(crate) fn snippet_parts(s: &str) -> Vec<SnippetPart> {
 /// `RANK_WINDOW` of them, so that its cost stays bounded.
 pub const RANK_WINDOW: i64 = 10_000;
 
-/// Best matches first (bm25; the newest first among equals) among the newest
-/// [`RANK_WINDOW`] matches; then the returned rows' bodies and snippets. Only
-/// the candidates that can make the cut (a score at least as good as the
-/// `limit`-th best) are looked up for their `created_at`.
-///
-/// The snippets come from one more scan of the index over the hits' rowid
-/// range, not from one query per hit: a prefix term (`"abc"*`) is expanded
-/// into a merged list of every matching row each time a query starts, which
-/// for a frequent prefix costs far more than reading the range once.
-const SEARCH: &str = "WITH cand AS MATERIALIZED (
-         SELECT rowid AS mid, rank AS score FROM messages_fts
-         WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3),
+/// The search query around its candidates (`cand`: `mid` and `score`): the query of
+/// [`SEARCH`], below.
+macro_rules! search_sql {
+    ($($cand:expr),+) => {
+        concat!(
+            "WITH cand AS MATERIALIZED (",
+            $($cand),+,
+            "),
      cut AS (SELECT score FROM cand ORDER BY score LIMIT 1 OFFSET ?2 - 1),
      hits AS MATERIALIZED (
          SELECT c.mid AS mid, c.score AS score, m.created_at AS ts
@@ -136,9 +132,113 @@ const SEARCH: &str = "WITH cand AS MATERIALIZED (
      SELECT m.id, m.seq, r.room_id, m.created_at, m.txt, m.body, s.snip
      FROM hits JOIN messages m ON m.mid = hits.mid JOIN rooms r ON r.rk = m.rk
      LEFT JOIN snips s ON s.mid = hits.mid
-     ORDER BY hits.score, hits.ts DESC, hits.mid DESC";
+     ORDER BY hits.score, hits.ts DESC, hits.mid DESC"
+        )
+    };
+}
+
+/// The filter of a filtered search's candidates (`m`: their messages).
+macro_rules! filter_sql {
+    () => {
+        "AND (?4 IS NULL OR m.rk = (SELECT rk FROM rooms WHERE room_id = ?4))
+           AND (?5 IS NULL OR json_extract(m.body, '$.from_uid') = ?5)
+           AND (?6 IS NULL OR m.created_at >= ?6)
+           AND (?7 IS NULL OR m.created_at < ?7)"
+    };
+}
+
+/// Best matches first (bm25; the newest first among equals) among the newest
+/// [`RANK_WINDOW`] matches; then the returned rows' bodies and snippets. Only
+/// the candidates that can make the cut (a score at least as good as the
+/// `limit`-th best) are looked up for their `created_at`.
+///
+/// The snippets come from one more scan of the index over the hits' rowid
+/// range, not from one query per hit: a prefix term (`"abc"*`) is expanded
+/// into a merged list of every matching row each time a query starts, which
+/// for a frequent prefix costs far more than reading the range once.
+const SEARCH: &str = search_sql!(
+    "SELECT rowid AS mid, rank AS score FROM messages_fts
+         WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3"
+);
+
+/// [`SEARCH`] among the messages a [`SearchFilter`] lets through (?4 room id, ?5 sender,
+/// ?6 and ?7 the time range in ns; NULL: any). The filter is applied to the candidates, so a
+/// narrow filter still finds its matches among a long history's.
+const SEARCH_FILTERED: &str = search_sql!(
+    "SELECT messages_fts.rowid AS mid, messages_fts.rank AS score
+         FROM messages_fts JOIN messages m ON m.mid = messages_fts.rowid
+         WHERE messages_fts MATCH ?1 ",
+    filter_sql!(),
+    " ORDER BY messages_fts.rowid DESC LIMIT ?3"
+);
+
+/// How many messages match (up to ?8), with the filter of [`SEARCH_FILTERED`].
+const COUNT_FILTERED: &str = concat!(
+    "SELECT count(*) FROM (
+         SELECT 1 FROM messages_fts JOIN messages m ON m.mid = messages_fts.rowid
+         WHERE messages_fts MATCH ?1 ",
+    filter_sql!(),
+    " LIMIT ?8)"
+);
+
+/// The most matches a search counts (more shows as "more than 1,000").
+pub const MAX_COUNTED: i64 = 1000;
+
+fn ms_to_ns(ms: Option<f64>) -> Option<i64> {
+    ms.filter(|v| v.is_finite())
+        .map(|v| (v.clamp(0.0, 9.0e12) * 1_000_000.0) as i64)
+}
 
 impl Cache {
+    /// [`Cache::search`] limited by a filter, and how many messages match in
+    /// all (up to [`MAX_COUNTED`]).
+    pub async fn search_in(
+        &self,
+        query: &str,
+        filter: &SearchFilter,
+        limit: i64,
+    ) -> Result<(Vec<SearchHit>, i64), CacheError> {
+        if filter.is_empty() {
+            let hits = self.search(query, limit).await?;
+            let total = self.count_matches(query, filter).await?;
+            return Ok((hits, total));
+        }
+        let Some((q, _)) = fts_query(query) else {
+            return Ok((Vec::new(), 0));
+        };
+        let rows = sqlx::query(SEARCH_FILTERED)
+            .bind(&q)
+            .bind(limit.clamp(1, MAX_RESULTS))
+            .bind(RANK_WINDOW)
+            .bind(filter.room_id.as_deref())
+            .bind(filter.from_uid.as_deref())
+            .bind(ms_to_ns(filter.after_ms))
+            .bind(ms_to_ns(filter.before_ms))
+            .fetch_all(&self.read)
+            .await?;
+        let hits = hits_of(&rows)?;
+        let total = self.count_matches(query, filter).await?;
+        Ok((hits, total))
+    }
+
+    /// How many messages match `query` under `filter`, up to [`MAX_COUNTED`].
+    async fn count_matches(&self, query: &str, filter: &SearchFilter) -> Result<i64, CacheError> {
+        let Some((q, _)) = fts_query(query) else {
+            return Ok(0);
+        };
+        Ok(sqlx::query_scalar(COUNT_FILTERED)
+            .bind(&q)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(filter.room_id.as_deref())
+            .bind(filter.from_uid.as_deref())
+            .bind(ms_to_ns(filter.after_ms))
+            .bind(ms_to_ns(filter.before_ms))
+            .bind(MAX_COUNTED + 1)
+            .fetch_one(&self.read)
+            .await?)
+    }
+
     /// Full-text search over all cached history (current and left rooms),
     /// best matches first (bm25, the newest first among equals; a query with
     /// more than [`RANK_WINDOW`] matches ranks the newest of them), each with
@@ -168,22 +268,26 @@ impl Cache {
             .bind(RANK_WINDOW)
             .fetch_all(&self.read)
             .await?;
-        let mut hits = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let message = match row_message(r) {
-                Ok(m) => m,
-                Err(CacheError::Corrupt(e)) => {
-                    tracing::warn!(error = %e, "corrupt cached message skipped");
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let snippet: Option<String> = r.try_get(MSG_COLS)?;
-            let snippet = snippet_parts(snippet.as_deref().unwrap_or(""));
-            hits.push(SearchHit { message, snippet });
-        }
-        Ok(hits)
+        hits_of(&rows)
     }
+}
+
+fn hits_of(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<SearchHit>, CacheError> {
+    let mut hits = Vec::with_capacity(rows.len());
+    for r in rows {
+        let message = match row_message(r) {
+            Ok(m) => m,
+            Err(CacheError::Corrupt(e)) => {
+                tracing::warn!(error = %e, "corrupt cached message skipped");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let snippet: Option<String> = r.try_get(MSG_COLS)?;
+        let snippet = snippet_parts(snippet.as_deref().unwrap_or(""));
+        hits.push(SearchHit { message, snippet });
+    }
+    Ok(hits)
 }
 
 #[cfg(test)]

@@ -250,22 +250,31 @@ async fn connect_once(
                         catch_up.add(rooms.len());
                         a.emit(online(catch_up.pending()));
                     }
-                    for room in rooms {
+                    let mut fetched = Vec::with_capacity(rooms.len());
+                    for room in rooms.clone() {
                         let a = a.clone();
                         let caught = caught_tx.clone();
-                        tokio::spawn(async move {
+                        fetched.push(tokio::spawn(async move {
                             ingest::backfill(&a, &room).await;
                             // Then what changed in it while away (edits, deletions, reactions).
                             if let Err(e) = crate::changes::catch_up(&a, &room, None).await {
                                 tracing::info!(room, error = %e, "changes not caught up");
                             }
-                            // And what I read on another device, or here while offline.
-                            if let Err(e) = crate::reads::catch_up(&a, &room).await {
-                                tracing::info!(room, error = %e, "read marker not caught up");
-                            }
                             let _ = caught.send(());
-                        });
+                        }));
                     }
+                    // Then, with the messages in, what I read on another device or here
+                    // while offline (one request per thousand rooms).
+                    let a = a.clone();
+                    tokio::spawn(async move {
+                        if rooms.is_empty() {
+                            return;
+                        }
+                        for f in fetched {
+                            let _ = f.await;
+                        }
+                        crate::reads::catch_up_rooms(&a, &rooms).await;
+                    });
                 }
                 Ok(_) => {}
                 Err(e) => break e.to_string(),

@@ -193,6 +193,20 @@ async fn only_members_change_messages_each_as_allowed_and_every_change_is_ordere
         )
         .await?;
     assert_eq!(with.data()?[0]["deleted"], true);
+    // Nor does a 2022 room list show it as the latest message.
+    let listed = carol
+        .api
+        .post("/my_chats", json!({"page": 1, "size": 10}))
+        .await?;
+    let listed = listed
+        .data()?
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["room_id"] == room.as_str()).cloned())
+        .ok_or("the room is listed")?;
+    assert!(
+        listed.get("latest_msg").is_none_or(|m| m.is_null()),
+        "a placeholder is the latest message: {listed}"
+    );
 
     // Bob deletes his own next message; carol may not delete it.
     say(&mb, &bob, &room, "second").await?;

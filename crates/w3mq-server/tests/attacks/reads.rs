@@ -189,5 +189,36 @@ async fn a_removed_member_loses_their_receipt_and_their_voice() -> Result<()> {
         "a removed member's receipt is still shown"
     );
     refused_everything(&dave, &room).await?;
+    // Added again, dave starts unread and shares nothing from before.
+    alice
+        .api
+        .post(
+            &format!("/rooms/{room}/members"),
+            json!({"target_user_ids": [dave.user_id]}),
+        )
+        .await?
+        .data()?;
+    let r = dave
+        .api
+        .post("/read/markers", json!({"room_ids": [room]}))
+        .await?;
+    assert_eq!(r.data()?, &json!([]), "the old marker came back");
+    let r = alice
+        .api
+        .post("/read/receipts", json!({"room_id": room}))
+        .await?;
+    assert_eq!(r.data()?.as_array().map(Vec::len), Some(1), "{}", r.body);
+
+    // A public channel shares no typing (nor receipts).
+    let coll = alice
+        .api
+        .post(
+            "/rooms",
+            json!({"is_opensea_coll": true, "opensea_coll_slug": "reads-test", "opensea_coll_name": "R"}),
+        )
+        .await?;
+    let coll = coll.data()?.as_str().ok_or("room id")?.to_owned();
+    let r = alice.api.post("/typing", json!({"room_id": coll})).await?;
+    assert_eq!(r.data()?, &json!(false), "typing told in a public channel");
     Ok(())
 }

@@ -109,14 +109,16 @@ pub async fn read_receipts(
 
 /// `POST /typing`: tells the room's members that I am typing; at most once
 /// per [`w3mq_protocol::rest::TYPING_EVERY_MS`] per room (what comes faster
-/// is dropped: the answer says whether it was told).
+/// is dropped: the answer says whether it was told). Not in public channels.
 pub async fn typing(
     State(s): State<AppState>,
     AuthUser(c): AuthUser,
     JsonBody(r): JsonBody<RoomReq>,
 ) -> ApiResult<bool> {
     let id = member_room(&s, &r.room_id, &c.user_id).await?;
-    if !s.typing.allow(&format!("{}/{}", c.user_id, id)) {
+    // A public channel has any number of members, who join at will: no typing there.
+    let public = s.store.room(&id).await?.is_some_and(|r| r.is_opensea_coll);
+    if public || !s.typing.allow(&format!("{}/{}", c.user_id, id)) {
         return ok(false);
     }
     send_room_event(

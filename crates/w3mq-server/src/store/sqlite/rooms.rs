@@ -232,11 +232,20 @@ pub(super) async fn remove_member(
     room_id: &str,
     user_id: &str,
 ) -> Result<bool, StoreError> {
+    let mut tx = store.write.begin().await?;
     let done = sqlx::query("DELETE FROM room_members WHERE room_id = ? AND user_id = ?")
         .bind(room_id)
         .bind(user_id)
-        .execute(&store.write)
+        .execute(&mut *tx)
         .await?;
+    // Their read marker goes with them: a member added again starts unread, and shares
+    // no receipt from before.
+    sqlx::query("DELETE FROM read_markers WHERE room_id = ? AND user_id = ?")
+        .bind(room_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -276,7 +285,7 @@ pub(super) async fn my_chats(
             continue;
         };
         let latest_msg = match sqlx::query(
-            "SELECT body FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1",
+            "SELECT body FROM messages WHERE room_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT 1",
         )
         .bind(&id)
         .fetch_optional(&mut *c)

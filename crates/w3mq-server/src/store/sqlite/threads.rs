@@ -57,7 +57,7 @@ pub(super) async fn thread_messages(
 ) -> Result<Vec<Message>, StoreError> {
     let (size, offset) = page_bounds(&page);
     let rows = sqlx::query(
-        "SELECT body FROM messages WHERE belong_to_thread_id = ? ORDER BY seq ASC LIMIT ? OFFSET ?",
+        "SELECT body FROM messages WHERE belong_to_thread_id = ? AND deleted = 0 ORDER BY seq ASC LIMIT ? OFFSET ?",
     )
     .bind(thread_id)
     .bind(size)
