@@ -23,6 +23,7 @@ pub mod events;
 pub(crate) mod ingest;
 pub mod install;
 pub mod key;
+pub mod markup;
 pub mod message_actions;
 pub mod model;
 pub mod opensea;

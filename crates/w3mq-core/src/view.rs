@@ -226,6 +226,47 @@ pub enum TextPart {
         /// It is me.
         me: bool,
     },
+    /// `**bold**` (its text, without the marks).
+    Bold {
+        /// The text.
+        text: String,
+    },
+    /// `*italic*` or `_italic_`.
+    Italic {
+        /// The text.
+        text: String,
+    },
+    /// `` `code` ``.
+    Code {
+        /// The text.
+        text: String,
+    },
+    /// A fenced code block (a block of its own).
+    CodeBlock {
+        /// The code, its lines as typed.
+        text: String,
+    },
+    /// A `> ` quoted line (a block of its own).
+    Quote {
+        /// The quoted text.
+        text: String,
+    },
+}
+
+impl TextPart {
+    /// The text it shows.
+    pub fn text(&self) -> &str {
+        match self {
+            TextPart::Text { text }
+            | TextPart::Link { text, .. }
+            | TextPart::Mention { text, .. }
+            | TextPart::Bold { text }
+            | TextPart::Italic { text }
+            | TextPart::Code { text }
+            | TextPart::CodeBlock { text }
+            | TextPart::Quote { text } => text,
+        }
+    }
 }
 
 /// An OpenSea item, as an item thread's card shows it.
@@ -503,18 +544,52 @@ pub fn one_line(s: &str, n: usize) -> String {
     }
 }
 
-/// Splits text into text, link and mention parts. Links are found by
-/// `linkify` (balanced parentheses stay in a URL, trailing punctuation does
-/// not), and only absolute http(s) URLs become links; only `@handle` of a
-/// user in `mentioned` becomes a mention.
+/// Splits text into parts: the marks of the Markdown subset
+/// ([`crate::markup`]), and in the plain stretches links and mentions. Links
+/// are found by `linkify` (balanced parentheses stay in a URL, trailing
+/// punctuation does not), and only absolute http(s) URLs become links; only
+/// `@handle` of a user in `mentioned` becomes a mention.
 pub fn text_parts(text: &str, mentioned: &[String], people: &People) -> Vec<TextPart> {
+    use crate::markup::Span;
     let handles: Vec<(String, &String)> = mentioned
         .iter()
         .flat_map(|id| people.handles(id).into_iter().map(move |h| (h, id)))
         .collect();
+    let mut parts = Vec::new();
+    for span in crate::markup::spans(text) {
+        let (kind, t): (fn(String) -> TextPart, &str) = match span {
+            Span::Plain(t) => {
+                plain_parts(t, &handles, people, &mut parts);
+                continue;
+            }
+            Span::Bold(t) => (|text| TextPart::Bold { text }, t),
+            Span::Italic(t) => (|text| TextPart::Italic { text }, t),
+            Span::Code(t) => (|text| TextPart::Code { text }, t),
+            Span::CodeBlock(t) => (|text| TextPart::CodeBlock { text }, t),
+            Span::Quote(t) => (|text| TextPart::Quote { text }, t),
+        };
+        parts.push(kind(t.to_owned()));
+    }
+    // Adjacent plain text (a line break between two plain lines) is one part.
+    let mut merged: Vec<TextPart> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match (merged.last_mut(), p) {
+            (Some(TextPart::Text { text: a }), TextPart::Text { text: b }) => a.push_str(&b),
+            (_, p) => merged.push(p),
+        }
+    }
+    merged
+}
+
+/// Text, link and mention parts of a plain stretch.
+fn plain_parts(
+    text: &str,
+    handles: &[(String, &String)],
+    people: &People,
+    parts: &mut Vec<TextPart>,
+) {
     let mut finder = linkify::LinkFinder::new();
     finder.kinds(&[linkify::LinkKind::Url]);
-    let mut parts = Vec::new();
     let mut plain = String::new();
     let mut done = 0;
     for link in finder.links(text) {
@@ -526,21 +601,20 @@ pub fn text_parts(text: &str, mentioned: &[String], people: &People) -> Vec<Text
         }
         mention_parts(
             &text[done..link.start()],
-            &handles,
+            handles,
             people,
             &mut plain,
-            &mut parts,
+            parts,
         );
-        flush_text(&mut plain, &mut parts);
+        flush_text(&mut plain, parts);
         parts.push(TextPart::Link {
             text: url.to_owned(),
             url: url.to_owned(),
         });
         done = link.end();
     }
-    mention_parts(&text[done..], &handles, people, &mut plain, &mut parts);
-    flush_text(&mut plain, &mut parts);
-    parts
+    mention_parts(&text[done..], handles, people, &mut plain, parts);
+    flush_text(&mut plain, parts);
 }
 
 fn flush_text(plain: &mut String, parts: &mut Vec<TextPart>) {
@@ -821,13 +895,7 @@ mod tests {
             })
             .collect();
         assert_eq!(links, ["https://example.com/a?b=1", "http://x.org"]);
-        let all: String = p
-            .iter()
-            .map(|x| match x {
-                TextPart::Text { text } | TextPart::Link { text, .. } => text.clone(),
-                TextPart::Mention { text, .. } => text.clone(),
-            })
-            .collect();
+        let all: String = p.iter().map(|x| x.text().to_owned()).collect();
         assert_eq!(
             all,
             "see https://example.com/a?b=1. and javascript:alert(1) or (http://x.org)"
@@ -868,11 +936,7 @@ mod tests {
         let t = "a https://x.org/(1) b @Alice c";
         let all: String = text_parts(t, &["me1".into()], &people())
             .iter()
-            .map(|x| match x {
-                TextPart::Text { text }
-                | TextPart::Link { text, .. }
-                | TextPart::Mention { text, .. } => text.clone(),
-            })
+            .map(|x| x.text().to_owned())
             .collect();
         assert_eq!(all, t);
     }
@@ -954,5 +1018,45 @@ mod tests {
     fn one_line_cuts_long_text() {
         assert_eq!(one_line("a\n b", 10), "a b");
         assert_eq!(one_line("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn the_markdown_subset_becomes_typed_parts_around_links_and_mentions() {
+        let p = text_parts(
+            "**loud** and `x<b>` to @Alice: https://example.com/a_b_c\n> said\n```\n<i>raw</i>\n```",
+            &["me1".into()],
+            &people(),
+        );
+        let kinds: Vec<(&str, &str)> = p
+            .iter()
+            .map(|x| {
+                let k = match x {
+                    TextPart::Text { .. } => "text",
+                    TextPart::Link { .. } => "link",
+                    TextPart::Mention { .. } => "mention",
+                    TextPart::Bold { .. } => "bold",
+                    TextPart::Italic { .. } => "italic",
+                    TextPart::Code { .. } => "code",
+                    TextPart::CodeBlock { .. } => "code_block",
+                    TextPart::Quote { .. } => "quote",
+                };
+                (k, x.text())
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("bold", "loud"),
+                ("text", " and "),
+                ("code", "x<b>"),
+                ("text", " to "),
+                ("mention", "@Alice"),
+                ("text", ": "),
+                ("link", "https://example.com/a_b_c"),
+                ("text", "\n"),
+                ("quote", "said"),
+                ("code_block", "<i>raw</i>"),
+            ]
+        );
     }
 }

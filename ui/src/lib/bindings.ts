@@ -1190,7 +1190,27 @@ user_id: string,
 /**
  * It is me.
  */
-me: boolean, };
+me: boolean, } | { "kind": "bold", 
+/**
+ * The text.
+ */
+text: string, } | { "kind": "italic", 
+/**
+ * The text.
+ */
+text: string, } | { "kind": "code", 
+/**
+ * The text.
+ */
+text: string, } | { "kind": "code_block", 
+/**
+ * The code, its lines as typed.
+ */
+text: string, } | { "kind": "quote", 
+/**
+ * The quoted text.
+ */
+text: string, };
 
 /**
  * Colour theme.
