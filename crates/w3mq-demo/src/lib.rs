@@ -136,6 +136,39 @@ pub async fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Res
     result
 }
 
+/// The companion's key, kept in `companion.key` in its data directory, so
+/// that it is the same person at every start (the user's room with it stays
+/// one room, not one more per run). It is a demo bot's key on a local
+/// server, not an account anyone owns: a file readable by its owner only is
+/// its keychain (the user's keys never go to a file like this).
+async fn companion_key(dir: &std::path::Path) -> anyhow::Result<Key> {
+    let path = dir.join("companion.key");
+    if let Ok(hex) = tokio::fs::read_to_string(&path).await {
+        match Key::import(hex.trim()) {
+            Ok(k) => return Ok(k),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "companion key unreadable; making a new one")
+            }
+        }
+    }
+    let key = Key::generate();
+    let tmp = dir.join("companion.key.tmp");
+    {
+        use std::io::Write;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let mut f = o
+            .open(&tmp)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        f.write_all(key.to_hex().as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(key)
+}
+
 /// Signs in, sets up, and serves until a task fails.
 async fn serve(
     engine: &Engine,
@@ -144,7 +177,7 @@ async fn serve(
     events: broadcast::Receiver<Event>,
 ) -> anyhow::Result<()> {
     let started = now_nanos();
-    let key = Key::generate();
+    let key = companion_key(&cfg.data_dir).await?;
     let info = loop {
         match engine.sign_in(env.clone(), key.clone()).await {
             Ok(info) => break info,
@@ -506,5 +539,31 @@ fn draft(room_id: &str) -> Draft {
     Draft {
         room_id: room_id.to_owned(),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_companion_keeps_its_key_and_replaces_a_broken_one() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let a = companion_key(d.path()).await.expect("key").address();
+        let b = companion_key(d.path()).await.expect("key").address();
+        assert_eq!(a, b, "a new companion at every start");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(d.path().join("companion.key"))
+                .expect("file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+        }
+        std::fs::write(d.path().join("companion.key"), "not a key").expect("write");
+        let c = companion_key(d.path()).await.expect("key").address();
+        assert_ne!(c, a);
+        assert_eq!(companion_key(d.path()).await.expect("key").address(), c);
     }
 }

@@ -1,9 +1,9 @@
 //! [`MemorySecretStore`]: the companion's keychain, which forgets everything
 //! when the process exits.
 //!
-//! The companion is a demo bot, not the user: it makes a fresh key at every
-//! start, so nothing of it needs to outlive the process and no OS keychain
-//! is touched. A real account's secrets belong in
+//! The companion is a demo bot, not the user: its key is its own file
+//! (`companion_key` in lib.rs), and the session's secrets (its token) need
+//! not outlive the process, so no OS keychain is touched. A real account's secrets belong in
 //! [`w3mq_core::secrets::KeyringStore`].
 
 use std::collections::HashMap;
