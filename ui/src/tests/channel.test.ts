@@ -155,8 +155,10 @@ describe("collection room channel (signed in)", () => {
     // Time out and purge Alice.
     const again = q(container, "message").find((m) => m.textContent?.includes("and again"))!;
     await fireEvent.click(again.querySelector('[data-testid="mod-menu"]')!);
-    await fireEvent.click(again.querySelector('[data-testid="mod-timeout"]')!);
+    // The moderator picks how long.
+    await fireEvent.click(again.querySelector('[data-testid="mod-timeout"][data-seconds="3600"]')!);
     await waitFor(() => expect(container.textContent).toContain("alice is timed out"));
+    expect(backend.calls.find((c) => c.cmd === "channel_timeout")?.args).toMatchObject({ user: "user:alice", seconds: 3600 });
     await fireEvent.click(again.querySelector('[data-testid="mod-menu"]')!);
     await fireEvent.click(again.querySelector('[data-testid="mod-purge"]')!);
     await fireEvent.click(q(document.body, "mod-purge-confirm")[0]);
